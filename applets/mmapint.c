@@ -1,0 +1,245 @@
+/* mmapint: one signed 64-bit integer kept as text in a memory-mapped file.
+ * The tool of the mmap-write / mmap-read tutorial (seed 001), made safe:
+ * locked read-modify-write, checked parsing, overflow, truncation. */
+//config:config MMAPINT
+//config:	bool "mmapint: an integer kept in a memory-mapped file"
+//config:	default y
+//config:	help
+//config:	  mmapint [-c] FILE [get | set N | add N | random | double]
+//config:
+//config:	  Keep one signed 64-bit integer as a line of decimal text in FILE
+//config:	  (cat shows it) and read or change it through a shared mapping.
+//config:	  Each change holds an exclusive lock (flock) on FILE, so changes
+//config:	  from many processes never get lost.
+//config:
+//config:	    get       print the value (the default)
+//config:	    set N     store N
+//config:	    add N     add N (may be negative), print the new value
+//config:	    random    store a random value in [-100, 100], print it
+//config:	              (like the tutorial's mmap-write)
+//config:	    double    print "value: N", then store 2*N
+//config:	              (like the tutorial's mmap-read)
+//config:
+//config:	    -c        create FILE holding 0 when it does not exist
+//config:
+//config:	  N is decimal or 0x-prefixed hex, from -9223372036854775808 to
+//config:	  9223372036854775807. A result out of that range is an error
+//config:	  and leaves FILE unchanged, as does a FILE that does not hold
+//config:	  one number.
+//applet:APPLET(mmapint, APPLET_PLAIN)
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "libshmbox.h"
+
+/* Past this many bytes without a NUL, FILE is not one of ours (the
+ * tutorial's files are 258 bytes: the text, then NULs). */
+#define INTFILE_MAX 4096
+
+enum op { OP_GET, OP_SET, OP_ADD, OP_RANDOM, OP_DOUBLE };
+
+static const char *const op_names[] = { "get", "set", "add", "random", "double" };
+
+static const char *file_path;
+static sigjmp_buf bus_jump;
+
+/* Another process may shrink FILE while it is mapped; touching the lost
+ * pages raises SIGBUS.  Turn that into an error instead of a crash. */
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jump, 1);
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The text up to the first NUL (the tutorial's sscanf reads a C string)
+ * must be one decimal number with optional white space around it. */
+static int64_t parse_content(const char *map, size_t len, off_t size)
+{
+	char digits[32];
+	const char *end = memchr(map, 0, len), *p = map;
+	size_t n = 0;
+	int64_t v;
+
+	if (!end) {
+		if (size > (off_t)len)
+			die_msg(file_path, "not an mmapint file (no number in its first 4096 bytes)");
+		end = map + len;
+	}
+	while (p < end && is_space(*p))
+		p++;
+	while (end > p && is_space(end[-1]))
+		end--;
+	if (p == end)
+		die_msg(file_path, "empty: it holds no number");
+	if ((size_t)(end - p) >= sizeof(digits))
+		die_msg(file_path, "corrupt: not a number");
+	n = (size_t)(end - p);
+	memcpy(digits, p, n);
+	digits[n] = 0;
+	switch (parse_i64(digits, 10, INT64_MIN, INT64_MAX, &v)) {
+	case 0:
+		return v;
+	case ERANGE:
+		die_msg(file_path, "corrupt: number out of range");
+	default:
+		die_msg(file_path, "corrupt: not a number");
+	}
+}
+
+static int64_t read_value(int fd)
+{
+	struct stat st;
+	size_t len;
+	char *map;
+	int64_t v;
+
+	if (fstat(fd, &st) < 0)
+		die_errno(file_path, NULL, errno);
+	if (S_ISDIR(st.st_mode))
+		die_errno(file_path, NULL, EISDIR);
+	if (!S_ISREG(st.st_mode))
+		die_msg(file_path, "not a regular file");
+	if (st.st_size == 0)
+		die_msg(file_path, "empty: it holds no number");
+	len = st.st_size > INTFILE_MAX ? INTFILE_MAX : (size_t)st.st_size;
+	map = xmmap(file_path, len, PROT_READ, MAP_SHARED, fd);
+	v = parse_content(map, len, st.st_size);
+	munmap(map, len);
+	return v;
+}
+
+/* Store "V\n" as the whole file: the tutorial's mmap-read parses it and
+ * cat shows it. */
+static void write_value(int fd, int64_t v)
+{
+	char text[24];
+	size_t n = fmt_i64(text, v);
+	char *map;
+
+	text[n++] = '\n';
+	xftruncate(file_path, fd, (off_t)n);
+	map = xmmap(file_path, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+	memcpy(map, text, n);
+	munmap(map, n);
+}
+
+/* -c: build the file aside and link it into place, so no other process
+ * ever sees it empty; if someone else made FILE meanwhile, theirs wins. */
+static void create_file(void)
+{
+	size_t plen = strlen(file_path);
+	char tmp[PATH_MAX];
+	int fd;
+
+	if (plen + 16 > sizeof(tmp))
+		die_errno(file_path, NULL, ENAMETOOLONG);
+	memcpy(tmp, file_path, plen);
+	memcpy(tmp + plen, ".new.", 5);
+	tmp[plen + 5 + fmt_u64(tmp + plen + 5, (uint64_t)getpid(), 10)] = 0;
+	fd = xopen(tmp, O_RDWR | O_CREAT | O_EXCL, 0666);
+	write_value(fd, 0);
+	xclose(fd);
+	if (link(tmp, file_path) < 0 && errno != EEXIST) {
+		int e = errno;
+
+		unlink(tmp);
+		die_errno(file_path, "create", e);
+	}
+	unlink(tmp);
+}
+
+static void print_value(const char *prefix, int64_t v)
+{
+	out_str(prefix);
+	out_i64(v);
+	out_char('\n');
+}
+
+static void apply(int fd, enum op op, int64_t arg)
+{
+	int64_t v, next;
+
+	xsigaction(SIGBUS, on_sigbus);
+	if (sigsetjmp(bus_jump, 1))
+		die_msg(file_path, "truncated by another process while in use");
+	v = read_value(fd);
+	switch (op) {
+	case OP_GET:
+		print_value("", v);
+		break;
+	case OP_SET:
+		write_value(fd, arg);
+		break;
+	case OP_ADD:
+		if (__builtin_add_overflow(v, arg, &next))
+			die_msg("add", "result out of range; value unchanged");
+		write_value(fd, next);
+		print_value("", next);
+		break;
+	case OP_RANDOM:
+		next = xrandom_range(-100, 100);
+		write_value(fd, next);
+		print_value("", next);
+		break;
+	case OP_DOUBLE:
+		if (__builtin_mul_overflow(v, 2, &next))
+			die_msg("double", "result out of range; value unchanged");
+		write_value(fd, next);
+		print_value("value: ", v);
+		break;
+	}
+}
+
+int mmapint_main(int argc, char **argv)
+{
+	struct opts o;
+	enum op op = OP_GET;
+	int64_t arg = 0;
+	char **args;
+	int fd, need;
+
+	(void)argc;
+	opt_parse(argv, "c", &o);
+	if (o.nrest < 1)
+		usage_die("missing FILE", NULL);
+	file_path = o.rest[0];
+	if (o.nrest > 1) {
+		while (strcmp(o.rest[1], op_names[op]))
+			if (++op > OP_DOUBLE)
+				usage_die("unknown operation", o.rest[1]);
+	}
+	args = o.rest + (o.nrest > 1 ? 2 : 1);
+	need = (op == OP_SET || op == OP_ADD);
+	if (need && !args[0])
+		usage_die("missing number after", op_names[op]);
+	if (args[need])
+		usage_die("extra argument", args[need]);
+	if (need)
+		arg = xparse_i64(op_names[op], args[0], 0, INT64_MIN, INT64_MAX);
+
+	fd = open(file_path, (op == OP_GET ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && OPT(&o, 0)) {
+		create_file();
+		fd = open(file_path, (op == OP_GET ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	}
+	if (fd < 0)
+		die_errno(file_path, NULL, errno);
+	xflock(file_path, fd, op == OP_GET ? LOCK_SH : LOCK_EX);
+
+	apply(fd, op, arg);
+	return EXIT_OK;
+}

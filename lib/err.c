@@ -1,0 +1,118 @@
+/* Error lines: "shmbox: APPLET: what: detail: strerror", one write(2). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "libshmbox.h"
+
+const char *applet_name;
+const char *applet_usage;
+
+static size_t put(char *buf, size_t at, size_t cap, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > cap - at)
+		n = cap - at;
+	memcpy(buf + at, s, n);
+	return at + n;
+}
+
+static void emit3(const char *a, const char *b, const char *c, int err)
+{
+	const char *parts[6] = { "shmbox", applet_name, a, b, c,
+				 err ? strerror(err) : NULL };
+	char line[512];
+	size_t n = 0;
+
+	for (int i = 0; i < 6; i++) {
+		if (!parts[i])
+			continue;
+		if (n)
+			n = put(line, n, sizeof(line) - 1, ": ");
+		n = put(line, n, sizeof(line) - 1, parts[i]);
+	}
+	line[n++] = '\n';
+	/* stderr may be closed or a broken pipe: nothing better to do */
+	(void)write_all(2, line, n);
+}
+
+static void emit(const char *a, const char *b, int err)
+{
+	emit3(a, b, NULL, err);
+}
+
+void warn_msg(const char *a, const char *b)
+{
+	emit(a, b, 0);
+}
+
+void warn_errno(const char *a, const char *b, int err)
+{
+	emit(a, b, err);
+}
+
+void die_status(int status, const char *a, const char *b, int err)
+{
+	/* what the applet printed so far goes out before the error */
+	out_flush_fd(1);
+	emit(a, b, err);
+	exit(status);
+}
+
+void die_msg(const char *a, const char *b)
+{
+	die_status(EXIT_ERR, a, b, 0);
+}
+
+void die_errno(const char *a, const char *b, int err)
+{
+	die_status(EXIT_ERR, a, b, err);
+}
+
+/* full: the whole help text (--help); else the synopsis line and a hint,
+ * for errors, so the error line stays visible */
+void show_usage(int fd, int full)
+{
+	if (ENABLE_FEATURE_HELP && applet_usage) {
+		const char *u = applet_usage;
+		size_t n = full ? strlen(u) : (size_t)(strchrnul(u, '\n') - u + 1);
+
+		(void)write_all(fd, "Usage: ", 7);
+		(void)write_all(fd, u, n);
+		if (!full) {
+			(void)write_all(fd, "Try '", 5);
+			(void)write_all(fd, applet_name, strlen(applet_name));
+			(void)write_all(fd, " --help' for more.\n", 19);
+		}
+	} else if (full) {
+		emit("help text compiled out (CONFIG_FEATURE_HELP is not set)", NULL, 0);
+	}
+}
+
+void usage_die(const char *why, const char *what)
+{
+	out_flush_fd(1);
+	emit(why, what, 0);
+	show_usage(2, 0);
+	exit(EXIT_USAGE);
+}
+
+void bad_arg_die(const char *what, const char *value, const char *why)
+{
+	char quoted[80];
+	size_t n = 0;
+
+	quoted[n++] = '\'';
+	for (; *value && n < sizeof(quoted) - 5; value++)
+		quoted[n++] = *value;
+	if (*value) {
+		quoted[n++] = '.';
+		quoted[n++] = '.';
+	}
+	quoted[n++] = '\'';
+	quoted[n] = 0;
+	out_flush_fd(1);
+	emit3(what, quoted, why, 0);
+	exit(EXIT_USAGE);
+}

@@ -1,0 +1,97 @@
+/* libshmbox: what every applet shares: errors, output, numbers, options,
+ * checked system calls.  No stdio: the binary goes into initramfs images. */
+#ifndef LIBSHMBOX_H
+#define LIBSHMBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "autoconf.h"
+
+/* Exit statuses, the same for every applet (README "Exit statuses"). */
+enum {
+	EXIT_OK = 0,
+	EXIT_ERR = 1,       /* the operation failed; one line on stderr says why */
+	EXIT_USAGE = 2,     /* bad option or argument; usage on stderr */
+	EXIT_NOSYSV = 3,    /* kernel built without CONFIG_SYSVIPC (ENOSYS) */
+	EXIT_SYSVDENIED = 4,/* System V IPC refused by a sandbox (EPERM/EACCES) */
+	EXIT_NOAPPLET = 127,
+};
+
+#define NORETURN __attribute__((noreturn))
+
+/* The applet running now, for messages ("shmbox: NAME: ..."). */
+extern const char *applet_name;
+extern const char *applet_usage;	/* NULL when help is compiled out */
+
+/* err.c: one line on stderr, "shmbox: APPLET: a: b[: strerror]" */
+void warn_msg(const char *a, const char *b);
+void warn_errno(const char *a, const char *b, int err);
+NORETURN void die_msg(const char *a, const char *b);
+NORETURN void die_errno(const char *a, const char *b, int err);
+NORETURN void die_status(int status, const char *a, const char *b, int err);
+NORETURN void usage_die(const char *why, const char *what);
+/* "shmbox: APPLET: what: 'value': why", exit EXIT_USAGE */
+NORETURN void bad_arg_die(const char *what, const char *value, const char *why);
+void show_usage(int fd, int full);
+
+/* out.c: a small buffer over write(2); flushed on purpose */
+void out_put(const void *p, size_t n);
+void out_str(const char *s);
+void out_char(char c);
+void out_i64(int64_t v);
+void out_u64(uint64_t v);
+void out_u64_base(uint64_t v, unsigned base, int width);
+int out_flush_fd(int fd);	/* -1 and errno on failure */
+void out_flush(void);		/* dies on failure */
+int write_all(int fd, const void *p, size_t n);	/* EINTR, short writes */
+size_t fmt_i64(char *buf, int64_t v);	/* buf >= 21 bytes; no NUL */
+size_t fmt_u64(char *buf, uint64_t v, unsigned base);
+
+/* num.c: checked integer parsing.  base 0: "0x" hex, else decimal.
+ * Returns 0, or EINVAL (not a number, trailing garbage) / ERANGE. */
+int parse_i64(const char *s, unsigned base, int64_t min, int64_t max, int64_t *out);
+int parse_u64(const char *s, unsigned base, uint64_t max, uint64_t *out);
+/* parse_u64 plus a k/K (KiB), m/M (MiB), g/G (GiB) suffix */
+int parse_size(const char *s, uint64_t max, uint64_t *out);
+/* the same, dying with "shmbox: APPLET: what: invalid number 'S'" */
+int64_t xparse_i64(const char *what, const char *s, unsigned base, int64_t min, int64_t max);
+uint64_t xparse_u64(const char *what, const char *s, unsigned base, uint64_t max);
+uint64_t xparse_size(const char *what, const char *s, uint64_t max);
+
+/* opt.c: one option parser for all applets.  spec: one character per
+ * option, ':' after it when it takes an argument.  Bit i of the result is
+ * the i-th option of spec; arg[i] holds its argument.  Parsing stops at the
+ * first non-option or "--" (so "mmapint F add -5" works).  Errors print
+ * usage and exit EXIT_USAGE. */
+#define OPT_MAX 24
+struct opts {
+	unsigned flags;
+	const char *arg[OPT_MAX];
+	char **rest;	/* the operands, NULL-terminated */
+	int nrest;
+};
+void opt_parse(char **argv, const char *spec, struct opts *o);
+#define OPT(o, i) ((o)->flags & (1u << (i)))
+
+/* xsys.c: system calls that die with a clear message on failure */
+int xopen(const char *path, int flags, mode_t mode);
+void xclose(int fd);
+void *xmmap(const char *what, size_t len, int prot, int flags, int fd);
+ssize_t xread(int fd, void *buf, size_t n);	/* EINTR retried; 0 at EOF */
+void xwrite_all(const char *what, int fd, const void *p, size_t n);
+void xflock(const char *path, int fd, int op);
+void xftruncate(const char *path, int fd, off_t len);
+void xsigaction(int sig, void (*fn)(int));
+int xrandom_range(int lo, int hi);
+
+/* sysv.c: System V IPC; every failure of these goes through sysv_fail()
+ * so a kernel without CONFIG_SYSVIPC is named, never a bare ENOSYS. */
+void sysv_probe(void);
+NORETURN void sysv_fail(const char *what, const char *obj, int err);
+int xshmget(const char *obj, int key, size_t size, int flags);
+void *xshmat(const char *obj, int id, int flags);
+void xshmdt(const void *addr);
+int xshmctl(const char *obj, int id, int cmd, void *buf);
+
+#endif

@@ -1,0 +1,178 @@
+/* The multi-call entry: pick the applet by the name we were called by
+ * (argv[0], so links work) or by "shmbox APPLET ARGS". */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "libshmbox.h"
+
+#define SHMBOX_VERSION "0.1.0"
+
+enum { APPLET_PLAIN = 0, APPLET_SYSV = 1 };
+
+#define APPLET(name, flags) int name##_main(int argc, char **argv);
+#include "applets.h"
+#undef APPLET
+
+#include "usage.h"
+
+static const struct applet {
+	const char *name;
+	int (*main)(int argc, char **argv);
+	const char *usage;
+	unsigned char flags;
+} applets[] = {
+#define APPLET(name, flags) \
+	{ #name, name##_main, IF_FEATURE_HELP(name##_usage) IF_NOT_FEATURE_HELP(NULL), flags },
+#include "applets.h"
+#undef APPLET
+	{ NULL, NULL, NULL, 0 }
+};
+
+static const struct applet *find_applet(const char *name)
+{
+	for (const struct applet *a = applets; a->name; a++)
+		if (!strcmp(a->name, name))
+			return a;
+	return NULL;
+}
+
+static NORETURN void run_applet(const char *name, int argc, char **argv)
+{
+	const struct applet *a = find_applet(name);
+
+	if (!a)
+		die_status(EXIT_NOAPPLET, "applet not found", name, 0);
+	applet_name = a->name;
+	applet_usage = a->usage;
+	if (argv[1] && !strcmp(argv[1], "--help")) {
+		show_usage(1, 1);
+		exit(EXIT_OK);
+	}
+	if (a->flags & APPLET_SYSV)
+		sysv_probe();
+	int status = a->main(argc, argv);
+	out_flush();
+	exit(status);
+}
+
+static void list_applets(const char *sep, const char *end)
+{
+	for (const struct applet *a = applets; a->name; a++) {
+		out_str(a->name);
+		out_str(a[1].name ? sep : end);
+	}
+}
+
+static void shmbox_help(int fd)
+{
+	out_str("shmbox " SHMBOX_VERSION ": shared-memory toolbox, multi-call binary\n"
+		"Usage: shmbox APPLET [ARGS]...   or   APPLET [ARGS]... (through a link)\n"
+		"       shmbox --list | --version | --help"
+		IF_FEATURE_INSTALL(" | --install [-s] DIR") "\n"
+		"\nApplets:");
+	if (applets[0].name) {
+		out_char(' ');
+		list_applets(" ", "\n");
+	} else {
+		out_str(" (none: every applet is configured out)\n");
+	}
+	if (out_flush_fd(fd) < 0)
+		die_errno("write", NULL, errno);
+}
+
+/* Our own path, the target of the links --install makes.  An initramfs
+ * may not have /proc mounted yet: then an absolute argv[0] must do. */
+static const char *self_path(const char *argv0, char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+
+	if (n > 0) {
+		buf[n] = 0;
+		return buf;
+	}
+	if (argv0[0] != '/')
+		die_msg("--install: cannot find the shmbox binary",
+			"mount /proc or run shmbox by its full path");
+	return argv0;
+}
+
+static int install_links(const char *argv0, int symbolic, const char *dir)
+{
+	char selfbuf[PATH_MAX], path[PATH_MAX];
+	const char *self = self_path(argv0, selfbuf, sizeof(selfbuf));
+	struct stat st;
+	int status = EXIT_OK;
+
+	if (stat(dir, &st) < 0)
+		die_errno("--install", dir, errno);
+	if (!S_ISDIR(st.st_mode))
+		die_errno("--install", dir, ENOTDIR);
+	for (const struct applet *a = applets; a->name; a++) {
+		size_t dl = strlen(dir), nl = strlen(a->name);
+
+		if (dl + nl + 2 > sizeof(path))
+			die_errno("--install", dir, ENAMETOOLONG);
+		memcpy(path, dir, dl);
+		path[dl] = '/';
+		memcpy(path + dl + 1, a->name, nl + 1);
+		if ((symbolic ? symlink(self, path) : link(self, path)) < 0) {
+			warn_errno("--install", path, errno);
+			status = EXIT_ERR;
+		}
+	}
+	return status;
+}
+
+static int shmbox_main(int argc, char **argv)
+{
+	const char *cmd = argv[1];
+
+	if (!cmd || !strcmp(cmd, "--help")) {
+		shmbox_help(1);
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "--list")) {
+		list_applets("\n", "\n");
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "--version")) {
+		out_str("shmbox " SHMBOX_VERSION "\n");
+		return EXIT_OK;
+	}
+	if (ENABLE_FEATURE_INSTALL && !strcmp(cmd, "--install")) {
+		int symbolic = argc > 2 && !strcmp(argv[2], "-s");
+
+		if (argc != 3 + symbolic)
+			die_status(EXIT_USAGE, "--install", "usage: shmbox --install [-s] DIR", 0);
+		return install_links(argv[0], symbolic, argv[2 + symbolic]);
+	}
+	if (cmd[0] == '-') {
+		warn_msg("unknown option", cmd);
+		shmbox_help(2);
+		return EXIT_USAGE;
+	}
+	run_applet(cmd, argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	const char *name;
+
+	if (!argv[0])	/* execve() with an empty argv */
+		die_status(EXIT_NOAPPLET, "applet not found", "(no argv[0])", 0);
+	name = strrchr(argv[0], '/');
+
+	name = name ? name + 1 : argv[0];
+	if (*name == '-')	/* login shells are started as "-sh" */
+		name++;
+	if (!strncmp(name, "shmbox", 6)) {
+		int status = shmbox_main(argc, argv);
+
+		out_flush();
+		return status;
+	}
+	run_applet(name, argc, argv);
+}

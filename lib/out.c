@@ -1,0 +1,113 @@
+/* Output: a small buffer over write(2), like skalibs' buffer_put.  The
+ * applet decides when bytes reach the kernel (out_flush). */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include "libshmbox.h"
+
+static char obuf[4096];
+static size_t olen;
+
+int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int out_flush_fd(int fd)
+{
+	size_t n = olen;
+
+	olen = 0;
+	return write_all(fd, obuf, n);
+}
+
+void out_flush(void)
+{
+	if (out_flush_fd(1) < 0)
+		die_errno("write", "standard output", errno);
+}
+
+void out_put(const void *p, size_t n)
+{
+	if (n > sizeof(obuf) - olen) {
+		out_flush();
+		if (n >= sizeof(obuf)) {
+			xwrite_all("standard output", 1, p, n);
+			return;
+		}
+	}
+	memcpy(obuf + olen, p, n);
+	olen += n;
+}
+
+void out_str(const char *s)
+{
+	out_put(s, strlen(s));
+}
+
+void out_char(char c)
+{
+	out_put(&c, 1);
+}
+
+size_t fmt_u64(char *buf, uint64_t v, unsigned base)
+{
+	char tmp[64];
+	size_t n = 0, i = 0;
+
+	do {
+		tmp[n++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	while (n)
+		buf[i++] = tmp[--n];
+	return i;
+}
+
+size_t fmt_i64(char *buf, int64_t v)
+{
+	if (v < 0) {
+		buf[0] = '-';
+		/* negate in unsigned arithmetic: INT64_MIN has no positive twin */
+		return 1 + fmt_u64(buf + 1, -(uint64_t)v, 10);
+	}
+	return fmt_u64(buf, (uint64_t)v, 10);
+}
+
+void out_i64(int64_t v)
+{
+	char buf[24];
+
+	out_put(buf, fmt_i64(buf, v));
+}
+
+void out_u64(uint64_t v)
+{
+	char buf[24];
+
+	out_put(buf, fmt_u64(buf, v, 10));
+}
+
+/* zero-padded to width (e.g. hex dumps, key=0x%08x) */
+void out_u64_base(uint64_t v, unsigned base, int width)
+{
+	char buf[64];
+	size_t n = fmt_u64(buf, v, base);
+
+	for (; width > (int)n; width--)
+		out_char('0');
+	out_put(buf, n);
+}
