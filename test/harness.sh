@@ -1,0 +1,60 @@
+# Test harness, sourced by test/run.  One line per case, like toybox:
+#   testcmd "description" "command" "expected output" STATUS ["stdin"]
+# The command runs in a subshell in $T (a fresh directory per test file);
+# stdout and stderr are compared together with the expected output, in
+# which \n and the other printf %b escapes are understood.
+#   testsh "description" "shell code"    passes when the code exits 0
+#   skip "description" "reason"
+# Applets are called by name: each is a function running $EMU $LINKS/NAME.
+
+pass=0 fail=0 skipped=0
+
+_report_fail() { # desc detail-file
+	fail=$((fail + 1))
+	echo "FAIL: $CASE_FILE: $1"
+	[ -n "${2:-}" ] && sed 's/^/    /' "$2" | head -40
+}
+
+testcmd() {
+	desc=$1 cmd=$2 want=$3 wantrc=$4
+	printf '%s' "${5:-}" >"$T/.stdin"
+	(cd "$T" && eval "$cmd") <"$T/.stdin" >"$T/.out" 2>&1
+	rc=$?
+	printf '%b' "$want" >"$T/.want"
+	if [ "$rc" = "$wantrc" ] && cmp -s "$T/.want" "$T/.out"; then
+		pass=$((pass + 1))
+		[ -n "${VERBOSE:-}" ] && echo "PASS: $desc"
+		return 0
+	fi
+	{
+		echo "command: $cmd"
+		echo "status: $rc (expected $wantrc)"
+		diff -u "$T/.want" "$T/.out" | tail -n +3
+	} >"$T/.why"
+	_report_fail "$desc" "$T/.why"
+	return 1
+}
+
+testsh() {
+	desc=$1 code=$2
+	(cd "$T" && eval "$code") </dev/null >"$T/.out" 2>&1
+	rc=$?
+	if [ "$rc" = 0 ]; then
+		pass=$((pass + 1))
+		[ -n "${VERBOSE:-}" ] && echo "PASS: $desc"
+		return 0
+	fi
+	echo "status: $rc" >>"$T/.out"
+	_report_fail "$desc" "$T/.out"
+	return 1
+}
+
+skip() {
+	skipped=$((skipped + 1))
+	echo "SKIP: $CASE_FILE: $1: $2"
+}
+
+# helpers for test code
+has_applet() { grep -qx "$1" "$OUT/applets"; }
+shmbox() { $EMU "$SHMBOX" "$@"; }
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
