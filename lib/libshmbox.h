@@ -93,5 +93,8 @@ int xshmget(const char *obj, int key, size_t size, int flags);
 void *xshmat(const char *obj, int id, int flags);
 void xshmdt(const void *addr);
 int xshmctl(const char *obj, int id, int cmd, void *buf);
+/* -k KEY | -f PATH [-j PROJ] -> key; neither: dflt */
+key_t ipc_key(const char *key_arg, const char *path, const char *proj, key_t dflt);
+char *fmt_key(char *buf, key_t key);	/* "0x%08x"; buf >= 11 bytes */
 
 #endif

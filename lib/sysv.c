@@ -80,3 +80,47 @@ int xshmctl(const char *obj, int id, int cmd, void *buf)
 		sysv_fail("shmctl", obj, errno);
 	return r;
 }
+
+/* The key of a System V object from the usual options: -k KEY (0x hex or
+ * decimal, 32 bits), or -f PATH [-j PROJ] through ftok(3) (PROJ a number
+ * 1-255 or one character, default 1).  Neither: dflt. */
+key_t ipc_key(const char *key_arg, const char *path, const char *proj, key_t dflt)
+{
+	uint64_t v = 1;
+	key_t k;
+
+	if (key_arg && path)
+		usage_die("use -k KEY or -f PATH, not both", NULL);
+	if (key_arg)
+		return (key_t)(uint32_t)xparse_u64("-k", key_arg, 0, UINT32_MAX);
+	if (!path) {
+		if (proj)
+			usage_die("-j PROJ goes with -f PATH", NULL);
+		return dflt;
+	}
+	if (proj) {
+		if (proj[0] && !proj[1] && (proj[0] < '0' || proj[0] > '9'))
+			v = (unsigned char)proj[0];
+		else
+			v = xparse_u64("-j", proj, 0, 255);
+		if (v == 0)
+			bad_arg_die("-j", proj, "must not be 0");
+	}
+	k = ftok(path, (int)v);
+	if (k == -1)
+		die_errno(path, "ftok", errno);
+	return k;
+}
+
+/* "0x0000abcd", as ipcs prints keys; buf holds at least 11 bytes */
+char *fmt_key(char *buf, key_t key)
+{
+	size_t n = fmt_u64(buf + 2, (uint32_t)key, 16), pad = 8 - (n < 8 ? n : 8);
+
+	memmove(buf + 2 + pad, buf + 2, n);
+	memset(buf + 2, '0', pad);
+	buf[0] = '0';
+	buf[1] = 'x';
+	buf[2 + pad + n] = 0;
+	return buf;
+}
