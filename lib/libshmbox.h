@@ -47,6 +47,8 @@ void out_flush(void);		/* dies on failure */
 int write_all(int fd, const void *p, size_t n);	/* EINTR, short writes */
 size_t fmt_i64(char *buf, int64_t v);	/* buf >= 21 bytes; no NUL */
 size_t fmt_u64(char *buf, uint64_t v, unsigned base);
+/* a + b + c into buf (any may be NULL), cut to fit; returns buf */
+char *str_join(char *buf, size_t size, const char *a, const char *b, const char *c);
 
 /* num.c: checked integer parsing.  base 0: "0x" hex, else decimal.
  * Returns 0, or EINVAL (not a number, trailing garbage) / ERANGE. */

@@ -111,3 +111,16 @@ void out_u64_base(uint64_t v, unsigned base, int width)
 		out_char('0');
 	out_put(buf, n);
 }
+
+char *str_join(char *buf, size_t size, const char *a, const char *b, const char *c)
+{
+	const char *parts[3] = { a, b, c };
+	size_t n = 0;
+
+	for (int i = 0; i < 3; i++) {
+		for (const char *p = parts[i]; p && *p && n < size - 1; p++)
+			buf[n++] = *p;
+	}
+	buf[n] = 0;
+	return buf;
+}
