@@ -36,8 +36,10 @@ int out_flush_fd(int fd)
 
 void out_flush(void)
 {
-	if (out_flush_fd(1) < 0)
-		die_errno("write", "standard output", errno);
+	size_t n = olen;
+
+	olen = 0;
+	xwrite_all("standard output", 1, obuf, n);
 }
 
 void out_put(const void *p, size_t n)

@@ -91,13 +91,12 @@ key_t ipc_key(const char *key_arg, const char *path, const char *proj, key_t dfl
 
 	if (key_arg && path)
 		usage_die("use -k KEY or -f PATH, not both", NULL);
+	if (proj && !path)
+		usage_die("-j PROJ goes with -f PATH", NULL);
 	if (key_arg)
 		return (key_t)(uint32_t)xparse_u64("-k", key_arg, 0, UINT32_MAX);
-	if (!path) {
-		if (proj)
-			usage_die("-j PROJ goes with -f PATH", NULL);
+	if (!path)
 		return dflt;
-	}
 	if (proj) {
 		if (proj[0] && !proj[1] && (proj[0] < '0' || proj[0] > '9'))
 			v = (unsigned char)proj[0];

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -52,8 +53,13 @@ ssize_t xread(int fd, void *buf, size_t n)
 
 void xwrite_all(const char *what, int fd, const void *p, size_t n)
 {
-	if (write_all(fd, p, n) < 0)
-		die_errno("write", what, errno);
+	if (write_all(fd, p, n) >= 0)
+		return;
+	/* the reader went away (| head -c 1): end quietly, as cat does when
+	 * SIGPIPE kills it; here SIGPIPE was ignored */
+	if (errno == EPIPE)
+		exit(EXIT_ERR);
+	die_errno("write", what, errno);
 }
 
 void xflock(const char *path, int fd, int op)

@@ -1,0 +1,400 @@
+/* shmcat: System V shared-memory segments from the shell.  What the
+ * tutorials (seeds 002-004) do by hand with shmget/shmat/shmctl and
+ * ipcs/ipcrm, as one command for systems without util-linux. */
+//config:config SHMCAT
+//config:	bool "shmcat: read, write, create, list System V shared memory"
+//config:	default y
+//config:	help
+//config:	  shmcat {-k KEY | -f PATH [-j PROJ] | -i SHMID} [OPTION]...
+//config:
+//config:	  Copy a System V shared-memory segment to standard output, or
+//config:	  act on it. KEY: 0x hex or decimal. -f: ftok(PATH, PROJ), PROJ
+//config:	  1-255 or a character, default 1. SHMID: as -c and -L print it.
+//config:
+//config:	    -o OFF   start at byte OFF      -l LEN   only LEN bytes
+//config:	    -z       stop at a NUL byte     -x       hex dump (hexdump -C)
+//config:	    -w       write stdin at OFF; more than LEN (default: to the
+//config:	             end) is an error and writes nothing
+//config:	    -Z       with -w: zero the rest of LEN
+//config:	    -c SIZE  create a segment with the key (none: private), print
+//config:	             its shmid; -m MODE: octal, default 600
+//config:	    -s       print the IPC_STAT fields, name=value lines
+//config:	    -L       list segments: key shmid uid mode size nattch
+//config:	    -R       mark the segment for removal (IPC_RMID)
+//config:
+//config:	  OFF, LEN and SIZE take k and M suffixes (KiB, MiB).
+//applet:APPLET(shmcat, APPLET_SYSV)
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <unistd.h>
+#include "libshmbox.h"
+
+/* Bit i of opts.flags is the i-th letter of LETTERS. */
+#define OPTSPEC "k:f:j:i:o:l:zxwZc:m:sLR"
+static const char letters[] = "kfjiolzxwZcmsLR";
+enum { A_KEY, A_PATH, A_PROJ, A_ID, A_OFF, A_LEN, A_SIZE = 10, A_MODE };
+enum {
+	OPT_KEY = 1 << 0, OPT_PATH = 1 << 1, OPT_PROJ = 1 << 2, OPT_ID = 1 << 3,
+	OPT_OFF = 1 << 4, OPT_LEN = 1 << 5, OPT_NUL = 1 << 6, OPT_HEX = 1 << 7,
+	OPT_WRITE = 1 << 8, OPT_ZERO = 1 << 9, OPT_CREATE = 1 << 10, OPT_MODE = 1 << 11,
+	OPT_STAT = 1 << 12, OPT_LIST = 1 << 13, OPT_RM = 1 << 14,
+	SELECT = OPT_KEY | OPT_PATH | OPT_PROJ | OPT_ID,
+	ACTIONS = OPT_WRITE | OPT_CREATE | OPT_STAT | OPT_LIST | OPT_RM,
+};
+
+#define PROC_SHM "/proc/sysvipc/shm"
+
+/* "key 0x0000abcd" or "shmid 42": what every message about it names */
+static char seg_name[24];
+
+static NORETURN void seg_fail(int err)
+{
+	/* ENOENT: no segment has the key; EINVAL: no segment has the id */
+	if (err == ENOENT || err == EINVAL)
+		die_msg(seg_name, "no such segment");
+	if (err == EIDRM)
+		die_msg(seg_name, "segment removed");
+	sysv_fail(seg_name, NULL, err);
+}
+
+/* Each action takes its own options; one that does not fit is named. */
+static void check_options(unsigned flags)
+{
+	unsigned action = flags & ACTIONS, allowed, bad;
+	char msg[] = "-? does not go with -?";
+
+	if (action & (action - 1))
+		usage_die("use only one of -w -c -s -L -R", NULL);
+	switch (action) {
+	case 0: allowed = SELECT | OPT_OFF | OPT_LEN | OPT_NUL | OPT_HEX; break;
+	case OPT_WRITE: allowed = SELECT | OPT_OFF | OPT_LEN | OPT_ZERO; break;
+	case OPT_CREATE: allowed = OPT_KEY | OPT_PATH | OPT_PROJ | OPT_MODE; break;
+	case OPT_LIST: allowed = 0; break;
+	default: allowed = SELECT; break;
+	}
+	bad = flags & ~(allowed | action);
+	if (!bad)
+		return;
+	msg[1] = letters[__builtin_ctz(bad)];
+	/* reading takes every option but these two */
+	if (!action)
+		memcpy(msg + 3, bad & OPT_ZERO ? "needs -w" : "needs -c", 9);
+	else
+		msg[21] = letters[__builtin_ctz(action)];
+	usage_die(msg, NULL);
+}
+
+/* The IPC_STAT fields of a segment, in the order -s prints them. */
+enum {
+	F_KEY, F_ID, F_UID, F_GID, F_CUID, F_CGID, F_MODE, F_SIZE, F_NATTCH,
+	F_CPID, F_LPID, F_ATIME, F_DTIME, F_CTIME, NFIELDS
+};
+static const char field_names[] = "key\0shmid\0uid\0gid\0cuid\0cgid\0mode\0"
+	"size\0nattch\0cpid\0lpid\0atime\0dtime\0ctime";
+/* -L prints these */
+static const signed char list_fields[] = { F_KEY, F_ID, F_UID, F_MODE, F_SIZE, F_NATTCH, -1 };
+/* where each column of /proc/sysvipc/shm goes: "key shmid perms size
+ * cpid lpid nattch uid gid cuid cgid atime dtime ctime" */
+static const unsigned char proc_fields[NFIELDS] = {
+	F_KEY, F_ID, F_MODE, F_SIZE, F_CPID, F_LPID, F_NATTCH,
+	F_UID, F_GID, F_CUID, F_CGID, F_ATIME, F_DTIME, F_CTIME,
+};
+
+static void stat_fields(int64_t *v, int id, const struct shmid_ds *ds)
+{
+	v[F_KEY] = ds->shm_perm.__key;
+	v[F_ID] = id;
+	v[F_UID] = ds->shm_perm.uid;
+	v[F_GID] = ds->shm_perm.gid;
+	v[F_CUID] = ds->shm_perm.cuid;
+	v[F_CGID] = ds->shm_perm.cgid;
+	v[F_MODE] = ds->shm_perm.mode;
+	v[F_SIZE] = (int64_t)ds->shm_segsz;
+	v[F_NATTCH] = (int64_t)ds->shm_nattch;
+	v[F_CPID] = ds->shm_cpid;
+	v[F_LPID] = ds->shm_lpid;
+	v[F_ATIME] = ds->shm_atime;
+	v[F_DTIME] = ds->shm_dtime;
+	v[F_CTIME] = ds->shm_ctime;
+}
+
+/* -s: every field as a name=value line; -L: the list_fields on one line */
+static void print_fields(const int64_t *v, int named)
+{
+	const char *name = field_names;
+
+	for (int i = 0; i < NFIELDS; i++, name += strlen(name) + 1) {
+		int f = named ? i : list_fields[i];
+
+		if (f < 0)
+			break;
+		if (named) {
+			out_str(name);
+			out_char('=');
+		}
+		if (f == F_KEY) {
+			char buf[12];
+
+			out_str(fmt_key(buf, (key_t)v[f]));
+		} else if (f == F_MODE) {
+			out_char('0');	/* octal: 0600, 01600 (SHM_DEST) */
+			out_u64_base((uint64_t)v[f], 8, 1);
+		} else {
+			out_i64(v[f]);
+		}
+		out_char(named || list_fields[i + 1] < 0 ? '\n' : ' ');
+	}
+}
+
+/* A line of /proc/sysvipc/shm; the header and anything else that is
+ * not 14 numbers is skipped.  Keys are signed decimal, perms octal. */
+static void proc_row(char *p)
+{
+	int64_t v[NFIELDS];
+
+	for (int i = 0; i < NFIELDS; i++) {
+		char *field;
+
+		while (*p == ' ')
+			p++;
+		field = p;
+		while (*p && *p != ' ')
+			p++;
+		if (*p)
+			*p++ = 0;
+		if (parse_i64(field, i == 2 ? 8 : 10, INT64_MIN, INT64_MAX, &v[proc_fields[i]]))
+			return;
+	}
+	print_fields(v, 0);
+}
+
+/* /proc has every segment of the IPC namespace, as ipcs reads it;
+ * -1 when it is not there (an initramfs before /proc is mounted) */
+static int list_proc(void)
+{
+	char buf[4096];	/* a line is about 200 bytes */
+	size_t have = 0;
+	int fd = open(PROC_SHM, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	do {
+		char *line = buf, *nl;
+
+		r = xread(fd, buf + have, sizeof(buf) - have);
+		have += (size_t)r;
+		while ((nl = memchr(line, '\n', (size_t)(buf + have - line)))) {
+			*nl = 0;
+			proc_row(line);
+			line = nl + 1;
+		}
+		have -= (size_t)(line - buf);
+		memmove(buf, line, have);
+	} while (r > 0);
+	xclose(fd);
+	return 0;
+}
+
+/* Without /proc: SHM_INFO gives the highest index in use, SHM_STAT each
+ * segment the caller may read (the others fail and are skipped). */
+static void list_segments(void)
+{
+	struct shm_info info;
+	struct shmid_ds ds;
+	int64_t v[NFIELDS];
+	int top;
+
+	if (list_proc() == 0)
+		return;
+	top = xshmctl("SHM_INFO", 0, SHM_INFO, &info);
+	for (int i = 0; i <= top; i++) {
+		int id = shmctl(i, SHM_STAT, &ds);
+
+		if (id >= 0) {
+			stat_fields(v, id, &ds);
+			print_fields(v, 0);
+		}
+	}
+}
+
+/* -x: the layout of hexdump -C, offsets counted from the segment's
+ * start; a line equal to the one before becomes one "*" */
+static void hex_dump(const unsigned char *p, size_t len, uint64_t at)
+{
+	int squeezing = 0;
+
+	for (size_t i = 0; i < len; i += 16) {
+		size_t n = len - i < 16 ? len - i : 16;
+		char line[72];
+
+		if (n == 16 && i && !memcmp(p + i, p + i - 16, 16)) {
+			if (!squeezing)
+				out_str("*\n");
+			squeezing = 1;
+			continue;
+		}
+		squeezing = 0;
+		/* "  xx xx .. xx  xx .. xx  |text|": 8 bytes, a space, 8 bytes */
+		memset(line, ' ', sizeof(line));
+		for (size_t j = 0; j < n; j++) {
+			unsigned char c = p[i + j];
+			char *h = line + 2 + 3 * j + (j > 7);
+
+			h[0] = "0123456789abcdef"[c >> 4];
+			h[1] = "0123456789abcdef"[c & 15];
+			line[53 + j] = c >= ' ' && c < 127 ? (char)c : '.';
+		}
+		line[52] = '|';
+		line[53 + n] = '|';
+		line[54 + n] = '\n';
+		out_u64_base(at + i, 16, 8);
+		out_put(line, 55 + n);
+	}
+	out_u64_base(at + len, 16, 8);
+	out_char('\n');
+}
+
+static unsigned char *attach(int id, int flags)
+{
+	void *p = shmat(id, NULL, flags);
+
+	if (p == (void *)-1)
+		seg_fail(errno);
+	return p;
+}
+
+/* -w: all of the input first, so that too much of it writes nothing;
+ * at most room + 1 bytes are read to know */
+static void write_segment(unsigned char *seg, size_t room, int zero_rest)
+{
+	char *in = xmmap("standard input", room + 1, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	size_t got = 0;
+	ssize_t r;
+
+	while (got <= room && (r = xread(0, in + got, room + 1 - got)) > 0)
+		got += (size_t)r;
+	if (got > room)
+		die_msg("standard input", "more than fits in the range; nothing written");
+	memcpy(seg, in, got);
+	if (zero_rest)
+		memset(seg + got, 0, room - got);
+}
+
+/* The segment named by -i, or by the key of -k / -f -j (-c: created). */
+static int find_segment(const struct opts *o, unsigned flags)
+{
+	key_t key;
+	int id;
+
+	if (flags & OPT_ID) {
+		if (flags & (OPT_KEY | OPT_PATH | OPT_PROJ))
+			usage_die("use -k, -f or -i, not two", NULL);
+		id = (int)xparse_u64("-i", o->arg[A_ID], 0, INT_MAX);
+		memcpy(seg_name, "shmid ", 6);
+		seg_name[6 + fmt_i64(seg_name + 6, id)] = 0;
+		return id;
+	}
+	key = ipc_key(o->arg[A_KEY], o->arg[A_PATH], o->arg[A_PROJ], IPC_PRIVATE);
+	memcpy(seg_name, "key ", 4);
+	fmt_key(seg_name + 4, key);
+	if (flags & OPT_CREATE) {
+		size_t size = xparse_size("-c", o->arg[A_SIZE], SIZE_MAX);
+		int mode = flags & OPT_MODE ? (int)xparse_u64("-m", o->arg[A_MODE], 8, 0777) : 0600;
+
+		id = shmget(key, size, IPC_CREAT | IPC_EXCL | mode);
+		if (id < 0 && errno == EEXIST)
+			die_msg(seg_name, "a segment with this key exists");
+		if (id < 0 && errno == EINVAL)
+			die_msg("-c", "size out of the kernel's limits (kernel.shmmax)");
+	} else {
+		if (!(flags & (OPT_KEY | OPT_PATH)))
+			usage_die("missing -k KEY, -f PATH or -i SHMID", NULL);
+		/* shmget would make a new segment for it */
+		if (key == IPC_PRIVATE)
+			die_msg(seg_name, "the private key names no segment: use -i SHMID");
+		id = shmget(key, 0, 0);
+	}
+	if (id < 0)
+		seg_fail(errno);
+	return id;
+}
+
+int shmcat_main(int argc, char **argv)
+{
+	struct opts o;
+	struct shmid_ds ds;
+	uint64_t off = 0, len = 0;
+	unsigned char *seg;
+	unsigned flags;
+	int id;
+
+	(void)argc;
+	opt_parse(argv, OPTSPEC, &o);
+	flags = o.flags;
+	if (o.nrest)
+		usage_die("extra argument", o.rest[0]);
+	check_options(flags);
+	if (flags & OPT_LIST) {
+		list_segments();
+		return EXIT_OK;
+	}
+	if (flags & OPT_OFF)
+		off = xparse_size("-o", o.arg[A_OFF], UINT64_MAX);
+	if (flags & OPT_LEN)
+		len = xparse_size("-l", o.arg[A_LEN], UINT64_MAX);
+	id = find_segment(&o, flags);
+	if (flags & OPT_CREATE) {
+		out_i64(id);
+		out_char('\n');
+		return EXIT_OK;
+	}
+	if (flags & OPT_RM) {
+		if (shmctl(id, IPC_RMID, NULL) < 0)
+			seg_fail(errno);
+		return EXIT_OK;
+	}
+	if (shmctl(id, IPC_STAT, &ds) < 0)
+		seg_fail(errno);
+	if (flags & OPT_STAT) {
+		int64_t v[NFIELDS];
+
+		stat_fields(v, id, &ds);
+		print_fields(v, 1);
+		return EXIT_OK;
+	}
+	if (ds.shm_perm.mode & SHM_DEST)
+		die_msg(seg_name, "segment marked for removal");
+	if (off > ds.shm_segsz)
+		die_msg("-o", "past the end of the segment");
+	if (!(flags & OPT_LEN))
+		len = ds.shm_segsz - off;
+	else if (len > ds.shm_segsz - off)
+		die_msg("-l", "past the end of the segment");
+	/* the segment's size comes from the kernel: every byte touched below
+	 * lies in [off, off + len), inside it */
+	seg = attach(id, flags & OPT_WRITE ? 0 : SHM_RDONLY) + off;
+	if (flags & OPT_WRITE) {
+		write_segment(seg, len, flags & OPT_ZERO);
+		return EXIT_OK;
+	}
+	if (flags & OPT_NUL) {
+		unsigned char *nul = memchr(seg, 0, len);
+
+		if (nul)
+			len = (uint64_t)(nul - seg);
+	}
+	if (flags & OPT_HEX)
+		hex_dump(seg, len, off);
+	else
+		out_put(seg, len);	/* >= 4 KiB: one write(2) from the mapping */
+	/* exit detaches the segment */
+	return EXIT_OK;
+}
