@@ -15,6 +15,7 @@ enum {
 	EXIT_USAGE = 2,     /* bad option or argument; usage on stderr */
 	EXIT_NOSYSV = 3,    /* kernel built without CONFIG_SYSVIPC (ENOSYS) */
 	EXIT_SYSVDENIED = 4,/* System V IPC refused by a sandbox (EPERM/EACCES) */
+	EXIT_FULL = 5,      /* shmsend -n / -t: the spool stayed full */
 	EXIT_NOAPPLET = 127,
 };
 

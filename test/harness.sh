@@ -57,4 +57,6 @@ skip() {
 # helpers for test code
 has_applet() { grep -qx "$1" "$OUT/applets"; }
 shmbox() { $EMU "$SHMBOX" "$@"; }
+# for "APPLET ... &" and pipelines whose pid matters: $! is the applet itself
+bg_applet() { a=$1; shift; exec $EMU "$LINKS/$a" "$@"; }
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }

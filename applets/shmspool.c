@@ -1,0 +1,290 @@
+/* shmspool: the spooler.  Owns a System V shared-memory spool and prints
+ * every message shmsend puts there, in commit order (seed 000's spooler,
+ * without its deadlocks, lost messages and silent truncation). */
+//config:config SHMSPOOL
+//config:	bool "shmspool: print what shmsend puts into a shared-memory spool"
+//config:	default y
+//config:	help
+//config:	  shmspool [-rxR] [-s SIZE] [-m MODE] [-o FILE] [-k KEY | -f PATH [-j PROJ]]
+//config:
+//config:	  Create the spool if it is missing and print each message that
+//config:	  shmsend puts there, in commit order, as "(PID): text", with
+//config:	  write(2): a message is out before its space is freed.
+//config:
+//config:	    -r        the text alone, without "(PID): "
+//config:	    -o FILE   append to FILE instead of standard output
+//config:	    -x        print what is queued, then exit
+//config:	    -R        remove the spool on exit
+//config:	    -s SIZE   capacity of a new spool (k/M suffixes; rounded up to
+//config:	              a power of two, 4k to 1G; default 64k)
+//config:	    -m MODE   permissions of a new spool (octal, default 600)
+//config:	    -k KEY    the spool's key (0x hex or decimal); default
+//config:	              $SHMBOX_SPOOL, else 0x53484d53
+//config:	    -f PATH   the key from ftok(PATH, PROJ); -j PROJ: 1-255 or
+//config:	              one character, default 1
+//config:	    --seed    serve the tutorial's protocol (keys from /tmp files)
+//config:
+//config:	  One spooler per spool: a second one exits; after a spooler is
+//config:	  killed, even with SIGKILL, the next one takes over and prints
+//config:	  what is queued. SIGTERM, SIGINT, SIGHUP: print what is
+//config:	  committed, exit 0, and leave the spool for the next spooler.
+//config:
+//config:config FEATURE_SPOOL_SEED
+//config:	bool "--seed: the tutorial's spool protocol"
+//config:	default y
+//config:	depends on SHMSPOOL || SHMSEND
+//config:	help
+//config:	  shmspool --seed serves the exact protocol of the tutorial's
+//config:	  spooler (ten 256-byte buffers, three semaphores, keys from
+//config:	  ftok("/tmp/...", 'K')) so its unmodified client works, and
+//config:	  shmsend --seed talks to the tutorial's spooler.
+//applet:APPLET(shmspool, APPLET_SYSV)
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include "spool.h"
+
+enum { OPT_r, OPT_x, OPT_R, OPT_s, OPT_m, OPT_o, OPT_k, OPT_f, OPT_j, OPT_seed };
+
+#define IOV_BATCH 1024
+
+static struct spool sp;
+static int out_fd = 1, raw;
+static volatile sig_atomic_t stop;
+static uint32_t tail;	/* our copy of consumed: the segment's is untrusted */
+static uint32_t skip;	/* payload bytes of the tail record already out */
+
+static struct iovec iov[IOV_BATCH];
+static int niov;
+static char prefixes[IOV_BATCH][16];
+static int nprefix;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void add_iov(const void *p, size_t n)
+{
+	iov[niov].iov_base = (void *)p;
+	iov[niov++].iov_len = n;
+}
+
+/* "(PID): ", formatted once per record */
+static const char *make_prefix(int32_t pid, size_t *len)
+{
+	char *p = prefixes[nprefix++];
+	size_t n = 1;
+
+	p[0] = '(';
+	n += fmt_i64(p + 1, pid);
+	memcpy(p + n, "): ", 3);
+	*len = n + 3;
+	return p;
+}
+
+/* A committed record into iov, straight from the segment: returns how far
+ * into its payload the batch got (len when the whole record fitted). */
+static uint32_t add_record(const unsigned char *payload, uint32_t len, uint32_t kind,
+			   int32_t pid, uint32_t from)
+{
+	const unsigned char *p = payload + from, *end = payload + len;
+	size_t plen = 0;
+	const char *pre = raw ? NULL : make_prefix(pid, &plen);
+
+	if (kind == KIND_MESSAGE || raw) {
+		if (niov > IOV_BATCH - 3)
+			return from;
+		if (pre)
+			add_iov(pre, plen);
+		add_iov(p, (size_t)(end - p));
+		/* a message has no newline of its own; a corrupt LINES record
+		 * may lack its last one */
+		if (kind == KIND_MESSAGE || (end > p && end[-1] != '\n'))
+			add_iov("\n", 1);
+		return len;
+	}
+	while (p < end && niov <= IOV_BATCH - 3) {
+		const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+		const unsigned char *next = nl ? nl + 1 : end;
+
+		add_iov(pre, plen);
+		add_iov(p, (size_t)(next - p));
+		if (!nl)
+			add_iov("\n", 1);
+		p = next;
+	}
+	return (uint32_t)(p - payload);
+}
+
+static void write_batch(void)
+{
+	struct iovec *v = iov;
+	int n = niov;
+
+	while (n > 0) {
+		ssize_t w = writev(out_fd, v, n > IOV_BATCH ? IOV_BATCH : n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			die_errno("write", NULL, errno);
+		}
+		while (n > 0 && (size_t)w >= v->iov_len) {
+			w -= (ssize_t)v->iov_len;
+			v++;
+			n--;
+		}
+		if (n > 0) {
+			v->iov_base = (char *)v->iov_base + w;
+			v->iov_len -= (size_t)w;
+		}
+	}
+}
+
+enum walk { WALK_EMPTY, WALK_WAIT, WALK_DONE };
+
+/* Gather committed records from the tail into one batch, write it out,
+ * and only then free their space.  Stops at a record still being written:
+ * order is kept.  A record whose sender died before committing is skipped:
+ * its message appears whole or not at all. */
+static enum walk drain_batch(void)
+{
+	uint32_t res = __atomic_load_n(&sp.h->reserve, __ATOMIC_ACQUIRE);
+	uint32_t pos = tail, from = skip, avail = res - tail;
+	enum walk result = WALK_DONE;
+
+	if (avail > sp.size || avail % SPOOL_ALIGN)
+		spool_corrupt(&sp, "reserve position outside the ring");
+	if (__atomic_load_n(&sp.h->consumed, __ATOMIC_RELAXED) != tail)
+		spool_corrupt(&sp, "consumed position changed under the spooler");
+	if (!avail)
+		return WALK_EMPTY;
+	niov = nprefix = 0;
+	while (pos != res && niov <= IOV_BATCH - 3) {
+		uint32_t off = pos & sp.mask;
+		struct spool_rec *r = (struct spool_rec *)(void *)(sp.ring + off);
+		uint32_t state = __atomic_load_n(&r->state, __ATOMIC_ACQUIRE);
+		/* read once: the checks below hold for these copies */
+		uint32_t len = __atomic_load_n(&r->len, __ATOMIC_RELAXED);
+		uint32_t kind = __atomic_load_n(&r->kind, __ATOMIC_RELAXED);
+		int32_t pid = __atomic_load_n(&r->pid, __ATOMIC_RELAXED);
+		uint32_t room;
+
+		if (len > sp.size - off - sizeof(*r) || (room = spool_payload_room(len)) > res - pos)
+			spool_corrupt(&sp, "record length outside the ring");
+		if (state == REC_RESERVED) {
+			if (pos != tail || pid_alive(pid)) {
+				result = pos == tail ? WALK_WAIT : WALK_DONE;
+				break;
+			}
+			char num[24], msg[80];
+
+			num[fmt_i64(num, pid)] = 0;
+			warn_msg(sp.keyname, str_join(msg, sizeof(msg), "dropped a message that pid ",
+						      num, " died writing"));
+		} else if (state == REC_PAD) {
+			if (off + room != sp.size)
+				spool_corrupt(&sp, "filler record not at the ring's end");
+		} else if (state != REC_COMMITTED || (kind != KIND_MESSAGE && kind != KIND_LINES)) {
+			spool_corrupt(&sp, "unknown record state or kind");
+		} else {
+			from = add_record((unsigned char *)(r + 1), len, kind, pid, from);
+			if (from < len)
+				break;
+		}
+		pos += room;
+		from = 0;
+	}
+	write_batch();
+	if (pos == tail)
+		return result;
+	tail = pos;
+	skip = from;
+	__atomic_store_n(&sp.h->consumed, tail, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&sp.h->waiters, __ATOMIC_SEQ_CST))
+		sem_change(sp.keyname, sp.semid, SEM_SPACE, 1, 0, -1);
+	return result;
+}
+
+/* Is there something at the tail to write now? */
+static int tail_ready(void)
+{
+	uint32_t res = __atomic_load_n(&sp.h->reserve, __ATOMIC_SEQ_CST);
+	struct spool_rec *r = (struct spool_rec *)(void *)(sp.ring + (tail & sp.mask));
+
+	return res != tail && __atomic_load_n(&r->state, __ATOMIC_SEQ_CST) != REC_RESERVED;
+}
+
+/* Sleep until a sender's commit wakes us (or ms pass, or a signal).
+ * The flag is set before the last look, the sender commits before it
+ * looks at the flag: one of the two sees the other. */
+static void sleep_for_senders(int ms)
+{
+	__atomic_store_n(&sp.h->sleeping, 1, __ATOMIC_SEQ_CST);
+	if (!tail_ready() && !stop)
+		sem_change(sp.keyname, sp.semid, SEM_WAKE, -1, 0, ms);
+	__atomic_store_n(&sp.h->sleeping, 0, __ATOMIC_SEQ_CST);
+}
+
+static uint32_t ring_size_arg(const char *arg)
+{
+	uint64_t want = xparse_size("-s", arg, SPOOL_MAX_SIZE);
+	uint32_t size = SPOOL_MIN_SIZE;
+
+	while (size < want)
+		size <<= 1;
+	return size;
+}
+
+int shmspool_main(int argc, char **argv)
+{
+	struct opts o;
+	uint32_t size = SPOOL_DEFAULT_SIZE;
+	int mode = 0600;
+
+	(void)argc;
+	opt_parse(argv, "rxRs:m:o:k:f:j:" IF_FEATURE_SPOOL_SEED("S(seed)"), &o);
+	if (o.nrest)
+		usage_die("extra argument", o.rest[0]);
+	raw = OPT(&o, OPT_r) != 0;
+	if (o.arg[OPT_s])
+		size = ring_size_arg(o.arg[OPT_s]);
+	if (o.arg[OPT_m])
+		mode = (int)xparse_u64("-m", o.arg[OPT_m], 8, 0777);
+	if (o.arg[OPT_o])
+		out_fd = xopen(o.arg[OPT_o], O_WRONLY | O_CREAT | O_APPEND, 0666);
+	xsigaction(SIGTERM, on_stop);
+	xsigaction(SIGINT, on_stop);
+	xsigaction(SIGHUP, on_stop);
+	/* a closed output is a write error we report, not a silent death */
+	xsigaction(SIGPIPE, SIG_IGN);
+	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
+		return seed_spool(out_fd, &stop);
+
+	spool_create(&sp, spool_key(&o, OPT_k, OPT_f, OPT_j), size, mode);
+	tail = sp.h->consumed;
+	for (;;) {
+		enum walk w = drain_batch();
+
+		if (w == WALK_DONE)
+			continue;
+		if (stop || (w == WALK_EMPTY && OPT(&o, OPT_x)))
+			break;
+		/* waiting on a live sender: look again soon in case it dies */
+		sleep_for_senders(w == WALK_WAIT ? 50 : 1000);
+	}
+	if (OPT(&o, OPT_R)) {
+		xshmctl(sp.keyname, sp.shmid, IPC_RMID, NULL);
+		if (semctl(sp.semid, 0, IPC_RMID) < 0)
+			sysv_fail("semctl", sp.keyname, errno);
+	}
+	return EXIT_OK;
+}

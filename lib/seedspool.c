@@ -1,0 +1,178 @@
+/* The tutorial's spool protocol (shared/seeds/000), for shmspool --seed
+ * and shmsend --seed: ten 256-byte buffers in a segment and three
+ * one-semaphore sets, all keyed by ftok("/tmp/...", 'K').  We speak it
+ * exactly, but check what we read (indexes, string lengths) and never
+ * split a message silently. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include "spool.h"
+
+#define SEED_BUFFERS 10
+#define SEED_BUFLEN 256
+#define SEED_PROJECT 'K'
+
+struct seed_shm {
+	char buf[SEED_BUFFERS][SEED_BUFLEN];
+	int buffer_index;
+	int buffer_print_index;
+};
+
+enum { SEED_SHM, SEED_MUTEX, SEED_COUNT, SEED_SIGNAL };
+
+static const char *const seed_paths[] = {
+	"/tmp/shared_memory_key", "/tmp/sem-mutex-key",
+	"/tmp/sem-buffer-count-key", "/tmp/sem-spool-signal-key",
+};
+
+static int sems[4];
+static struct seed_shm *shm;
+
+static key_t seed_key(int which, int create)
+{
+	key_t k;
+
+	if (create)	/* the tutorial asks users to create them by hand */
+		xclose(xopen(seed_paths[which], O_RDONLY | O_CREAT, 0644));
+	k = ftok(seed_paths[which], SEED_PROJECT);
+	if (k == -1)
+		die_errno(seed_paths[which], "ftok", errno);
+	return k;
+}
+
+static void seed_setval(int which, int val)
+{
+	if (semctl(sems[which], 0, SETVAL, val) < 0)
+		sysv_fail("semctl", seed_paths[which], errno);
+}
+
+/* P or V on one of the three semaphores; EINTR is retried, except that
+ * a spooler told to stop gives up waiting (returns EINTR) */
+static int seed_op(int which, int op, int flags, volatile sig_atomic_t *stop)
+{
+	int r;
+
+	while ((r = sem_change(seed_paths[which], sems[which], 0, op, flags,
+			       stop ? 1000 : -1)) != 0) {
+		if (r == EAGAIN && (flags & IPC_NOWAIT))
+			return r;
+		if (stop && *stop)
+			return EINTR;
+	}
+	return 0;
+}
+
+static void seed_open(int create)
+{
+	int flags = create ? 0660 | IPC_CREAT : 0;
+
+	for (int i = SEED_MUTEX; i <= SEED_SIGNAL; i++)
+		sems[i] = xsemget(seed_paths[i], seed_key(i, create), 1, flags);
+	sems[SEED_SHM] = xshmget(seed_paths[SEED_SHM], seed_key(SEED_SHM, create),
+				 sizeof(struct seed_shm), flags);
+	shm = xshmat(seed_paths[SEED_SHM], sems[SEED_SHM], 0);
+}
+
+int seed_spool(int out_fd, volatile sig_atomic_t *stop)
+{
+	int idx = 0;
+
+	seed_open(1);
+	/* the tutorial's order: mutex locked until all is set up */
+	seed_setval(SEED_MUTEX, 0);
+	shm->buffer_index = shm->buffer_print_index = 0;
+	seed_setval(SEED_COUNT, SEED_BUFFERS);
+	seed_setval(SEED_SIGNAL, 0);
+	seed_setval(SEED_MUTEX, 1);
+	for (;;) {
+		const char *s = shm->buf[idx];
+
+		if (seed_op(SEED_SIGNAL, -1, 0, stop))
+			return EXIT_OK;
+		/* bounded: a string without its NUL stops at the buffer's end */
+		if (write_all(out_fd, s, strnlen(s, SEED_BUFLEN)) < 0)
+			die_errno("write", NULL, errno);
+		idx = (idx + 1) % SEED_BUFFERS;
+		shm->buffer_print_index = idx;
+		seed_op(SEED_COUNT, 1, 0, NULL);
+	}
+}
+
+/* one message into the next buffer as "(PID): text\n" */
+static int seed_put(const char *text, size_t len, int nowait)
+{
+	char pid[24], *buf;
+	size_t plen = fmt_i64(pid, getpid()), need = 1 + plen + 3 + len + 1;
+	int idx;
+
+	if (memchr(text, 0, len))
+		die_msg("--seed", "a NUL byte cannot cross the tutorial's protocol");
+	if (need >= SEED_BUFLEN)
+		die_msg("--seed", "message longer than the tutorial's 256-byte buffers");
+	if (seed_op(SEED_COUNT, -1, nowait ? IPC_NOWAIT : 0, NULL))
+		die_status(EXIT_FULL, "--seed", "spool full", 0);
+	/* SEM_UNDO: dying here must not leave the mutex taken forever */
+	seed_op(SEED_MUTEX, -1, SEM_UNDO, NULL);
+	idx = shm->buffer_index;
+	if (idx < 0 || idx >= SEED_BUFFERS) {
+		seed_op(SEED_MUTEX, 1, SEM_UNDO, NULL);
+		die_msg("--seed", "corrupt buffer index in the tutorial's segment");
+	}
+	buf = shm->buf[idx];
+	buf[0] = '(';
+	memcpy(buf + 1, pid, plen);
+	memcpy(buf + 1 + plen, "): ", 3);
+	memcpy(buf + 4 + plen, text, len);
+	buf[need - 1] = '\n';
+	buf[need] = 0;
+	shm->buffer_index = (idx + 1) % SEED_BUFFERS;
+	seed_op(SEED_MUTEX, 1, SEM_UNDO, NULL);
+	seed_op(SEED_SIGNAL, 1, 0, NULL);
+	return 0;
+}
+
+int seed_send(char **args, int nowait)
+{
+	char line[SEED_BUFLEN + 1];
+	size_t have = 0;
+
+	seed_open(0);
+	if (*args) {
+		size_t n = 0;
+
+		for (char **a = args; *a; a++) {
+			size_t l = strlen(*a);
+
+			if (n + l + 1 > sizeof(line))
+				die_msg("--seed", "message longer than the tutorial's 256-byte buffers");
+			memcpy(line + n, *a, l);
+			n += l;
+			line[n++] = ' ';
+		}
+		return seed_put(line, n - 1, nowait);
+	}
+	for (;;) {
+		ssize_t r = xread(0, line + have, sizeof(line) - have);
+		char *nl;
+
+		if (r == 0) {
+			if (have)
+				seed_put(line, have, nowait);
+			return EXIT_OK;
+		}
+		have += (size_t)r;
+		while ((nl = memchr(line, '\n', have))) {
+			size_t l = (size_t)(nl - line);
+
+			seed_put(line, l, nowait);
+			have -= l + 1;
+			memmove(line, nl + 1, have);
+		}
+		if (have == sizeof(line))
+			die_msg("--seed", "message longer than the tutorial's 256-byte buffers");
+	}
+}

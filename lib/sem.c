@@ -1,0 +1,39 @@
+/* System V semaphores: checked calls for the spool. */
+#include <errno.h>
+#include <time.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include "spool.h"
+
+int xsemget(const char *obj, key_t key, int nsems, int flags)
+{
+	int id = semget(key, nsems, flags);
+
+	if (id < 0)
+		sysv_fail("semget", obj, errno);
+	return id;
+}
+
+int sem_change(const char *obj, int semid, int num, int op, int flags, int timeout_ms)
+{
+	struct sembuf sb = { (unsigned short)num, (short)op, (short)flags };
+	struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
+	int r = timeout_ms >= 0 ? semtimedop(semid, &sb, 1, &ts) : semop(semid, &sb, 1);
+
+	if (r == 0)
+		return 0;
+	if (errno == EAGAIN || errno == EINTR)
+		return errno;
+	if (errno == EIDRM || errno == EINVAL)
+		die_msg(obj, "the spool was removed");
+	sysv_fail("semop", obj, errno);
+}
+
+int xsemctl_val(const char *obj, int semid, int num, int cmd)
+{
+	int r = semctl(semid, num, cmd);
+
+	if (r < 0)
+		sysv_fail("semctl", obj, errno);
+	return r;
+}

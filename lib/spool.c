@@ -1,0 +1,172 @@
+/* The spool's segment: finding it, creating it, checking its header.
+ * Everything read from the segment is untrusted: another process may have
+ * written anything there. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include "spool.h"
+
+key_t spool_key(const struct opts *o, int kopt, int fopt, int jopt)
+{
+	const char *env = getenv("SHMBOX_SPOOL");
+	key_t dflt = SPOOL_DEFAULT_KEY;
+
+	if (env && *env && !o->arg[kopt] && !o->arg[fopt])
+		dflt = (key_t)(uint32_t)xparse_u64("SHMBOX_SPOOL", env, 0, UINT32_MAX);
+	return ipc_key(o->arg[kopt], o->arg[fopt], o->arg[jopt], dflt);
+}
+
+static void name_spool(struct spool *s, key_t key)
+{
+	memset(s, 0, sizeof(*s));
+	s->key = key;
+	memcpy(s->keyname, "spool ", 6);
+	fmt_key(s->keyname + 6, key);
+}
+
+void spool_corrupt(const struct spool *s, const char *what)
+{
+	char msg[96];
+
+	die_msg(s->keyname, str_join(msg, sizeof(msg), "corrupt: ", what, NULL));
+}
+
+int pid_alive(int32_t pid)
+{
+	if (pid <= 0)
+		return 0;
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+uint32_t spool_payload_room(uint32_t len)
+{
+	return (uint32_t)sizeof(struct spool_rec) + ((len + SPOOL_ALIGN - 1) & ~(SPOOL_ALIGN - 1));
+}
+
+static size_t segment_size(const struct spool *s)
+{
+	struct shmid_ds ds;
+
+	xshmctl(s->keyname, s->shmid, IPC_STAT, &ds);
+	return ds.shm_segsz;
+}
+
+/* Check the header once, then keep validated copies of the sizes. */
+static void check_header(struct spool *s)
+{
+	struct spool_hdr *h = s->h;
+	uint32_t ring = __atomic_load_n(&h->ring_size, __ATOMIC_RELAXED);
+	uint32_t used = h->reserve - h->consumed;
+
+	if (h->magic != SPOOL_MAGIC)
+		spool_corrupt(s, "not a shmbox spool (wrong magic number)");
+	if (h->version != SPOOL_VERSION)
+		spool_corrupt(s, "a spool of another version");
+	if (h->hdr_size != sizeof(struct spool_hdr))
+		spool_corrupt(s, "wrong header size");
+	if (ring < SPOOL_MIN_SIZE || ring > SPOOL_MAX_SIZE || (ring & (ring - 1)))
+		spool_corrupt(s, "wrong ring size");
+	if (segment_size(s) < sizeof(struct spool_hdr) + (size_t)ring)
+		spool_corrupt(s, "segment smaller than its ring");
+	if (used > ring || used % SPOOL_ALIGN)
+		spool_corrupt(s, "reserve and consumed positions do not fit the ring");
+	s->size = ring;
+	s->mask = ring - 1;
+	s->ring = (unsigned char *)h + sizeof(struct spool_hdr);
+	s->max_payload = ring / 4 - (uint32_t)sizeof(struct spool_rec);
+}
+
+static int header_is_blank(const struct spool_hdr *h)
+{
+	static const struct spool_hdr zero;
+
+	return !memcmp(h, &zero, sizeof(zero));
+}
+
+static void attach_segment(struct spool *s)
+{
+	s->h = shmat(s->shmid, NULL, 0);
+	if (s->h == (void *)-1)
+		sysv_fail(s->keyname, NULL, errno);
+}
+
+void spool_attach(struct spool *s, key_t key)
+{
+	name_spool(s, key);
+	s->semid = semget(key, 0, 0);
+	s->shmid = s->semid < 0 ? -1 : shmget(key, 0, 0);
+	if (s->semid < 0 || s->shmid < 0) {
+		if (errno == ENOENT)
+			die_msg(s->keyname, "no such spool: start shmspool first (or name another with -k or -f)");
+		sysv_fail(s->keyname, NULL, errno);
+	}
+	attach_segment(s);
+	/* a spooler that just created the segment sets it up in microseconds */
+	for (int i = 0; i < 200 && header_is_blank(s->h); i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	if (header_is_blank(s->h))
+		die_msg(s->keyname, "not set up: no shmspool has started it");
+	check_header(s);
+}
+
+/* Become the spool's only spooler: SEM_OWNER goes 0 -> 1 with SEM_UNDO in
+ * one semop, so the kernel gives it back when we die. */
+static void take_ownership(struct spool *s)
+{
+	struct sembuf ops[2] = {
+		{ SEM_OWNER, 0, IPC_NOWAIT },
+		{ SEM_OWNER, 1, SEM_UNDO | IPC_NOWAIT },
+	};
+	char pid[24], msg[64];
+
+	while (semop(s->semid, ops, 2) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			sysv_fail(s->keyname, "semop", errno);
+		pid[fmt_i64(pid, xsemctl_val(s->keyname, s->semid, SEM_OWNER, GETPID))] = 0;
+		die_msg(s->keyname, str_join(msg, sizeof(msg), "already has a spooler (pid ", pid, ")"));
+	}
+}
+
+static void set_up(struct spool *s, uint32_t size)
+{
+	struct spool_hdr *h = s->h;
+
+	memset(h, 0, sizeof(*h));
+	h->version = SPOOL_VERSION;
+	h->hdr_size = sizeof(*h);
+	h->ring_size = size;
+	__atomic_store_n(&h->magic, SPOOL_MAGIC, __ATOMIC_RELEASE);
+}
+
+void spool_create(struct spool *s, key_t key, uint32_t size, int mode)
+{
+	name_spool(s, key);
+	s->semid = semget(key, SPOOL_NSEMS, IPC_CREAT | mode);
+	if (s->semid < 0 && errno == EINVAL)
+		die_msg(s->keyname, "the key holds a semaphore set that is not a spool's");
+	if (s->semid < 0)
+		sysv_fail(s->keyname, NULL, errno);
+	take_ownership(s);
+	s->shmid = shmget(key, sizeof(struct spool_hdr) + size, IPC_CREAT | IPC_EXCL | mode);
+	if (s->shmid < 0 && errno == EEXIST)
+		s->shmid = shmget(key, 0, 0);
+	if (s->shmid < 0)
+		sysv_fail(s->keyname, NULL, errno);
+	attach_segment(s);
+	/* blank: we created it, or a spooler died setting it up */
+	if (header_is_blank(s->h) && segment_size(s) >= sizeof(struct spool_hdr) + size)
+		set_up(s, size);
+	check_header(s);
+	__atomic_store_n(&s->h->spooler_pid, (int32_t)getpid(), __ATOMIC_RELAXED);
+}

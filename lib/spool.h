@@ -1,0 +1,94 @@
+/* The shared-memory spool of shmspool and shmsend.
+ *
+ * One System V segment and one semaphore set, both under the spool's key.
+ * The segment is a 64-byte header and a ring of variable-length records.
+ * Senders reserve space under a tiny lock that holds the owner's pid (no
+ * system call; a dead owner's lock is taken over), write their record and
+ * mark it committed; the spooler writes committed records out straight
+ * from the segment (writev) and only then frees their space.  Semaphores
+ * serve only to sleep and wake:
+ *   SEM_OWNER  1 while a spooler runs (taken with SEM_UNDO: it is given
+ *              back by the kernel when the spooler dies, even by SIGKILL)
+ *   SEM_WAKE   posted by a sender whose commit finds the spooler asleep
+ *   SEM_SPACE  posted by the spooler when senders wait for space
+ * Positions are byte counts mod 2^32 (32-bit atomics work on every target)
+ * and the ring size is a power of two, so position & mask is the offset. */
+#ifndef SPOOL_H
+#define SPOOL_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "libshmbox.h"
+
+#define SPOOL_MAGIC 0x4c4f5053u		/* "SPOL" */
+#define SPOOL_VERSION 1
+#define SPOOL_DEFAULT_KEY 0x53484d53	/* "SHMS" */
+#define SPOOL_DEFAULT_SIZE 65536u
+#define SPOOL_MIN_SIZE 4096u
+#define SPOOL_MAX_SIZE (1u << 30)
+#define SPOOL_ALIGN 16u
+
+enum { SEM_OWNER, SEM_WAKE, SEM_SPACE, SPOOL_NSEMS };
+
+/* record states: values unlikely to appear by accident */
+#define REC_RESERVED 0x56534552u	/* "RESV" */
+#define REC_COMMITTED 0x544d4f43u	/* "COMT" */
+#define REC_PAD 0x44444150u		/* "PADD": filler to the ring's end */
+
+/* record kinds */
+#define KIND_MESSAGE 1	/* one message; may hold newlines; no newline at end */
+#define KIND_LINES 2	/* whole lines, each ending in '\n' */
+
+struct spool_hdr {
+	uint32_t magic;		/* written last when the spool is set up */
+	uint32_t version;
+	uint32_t hdr_size;	/* where the ring starts */
+	uint32_t ring_size;	/* a power of two */
+	uint32_t reserve;	/* bytes ever reserved, mod 2^32 */
+	uint32_t consumed;	/* bytes ever written out by the spooler */
+	uint32_t lock;		/* pid of the sender reserving now, or 0 */
+	uint32_t sleeping;	/* 1: the spooler sleeps on SEM_WAKE */
+	uint32_t waiters;	/* senders sleeping on SEM_SPACE */
+	int32_t spooler_pid;
+	uint32_t unused[6];
+};
+
+struct spool_rec {
+	uint32_t state;
+	uint32_t len;		/* payload bytes after this header */
+	int32_t pid;		/* the sender */
+	uint32_t kind;
+};
+
+struct spool {
+	key_t key;
+	char keyname[24];	/* "spool 0x53484d53" */
+	int shmid, semid;
+	struct spool_hdr *h;
+	unsigned char *ring;
+	uint32_t size, mask;	/* validated copies: never re-read */
+	uint32_t max_payload;	/* the largest record payload */
+};
+
+/* the key from -k/-f/-j (option indexes in o), else $SHMBOX_SPOOL, else
+ * SPOOL_DEFAULT_KEY */
+key_t spool_key(const struct opts *o, int kopt, int fopt, int jopt);
+void spool_attach(struct spool *s, key_t key);	/* senders: the spool must exist */
+void spool_create(struct spool *s, key_t key, uint32_t size, int mode);	/* the spooler */
+NORETURN void spool_corrupt(const struct spool *s, const char *what);
+uint32_t spool_payload_room(uint32_t len);	/* record size for a payload */
+int pid_alive(int32_t pid);
+
+/* seedspool.c: the tutorial's protocol (FEATURE_SPOOL_SEED) */
+int seed_spool(int out_fd, volatile sig_atomic_t *stop);
+int seed_send(char **args, int nowait);
+
+/* sem.c: semaphore operations */
+int xsemget(const char *obj, key_t key, int nsems, int flags);
+/* one op; returns 0, or EAGAIN (IPC_NOWAIT / timeout) or EINTR; the
+ * caller decides; other errors die */
+int sem_change(const char *obj, int semid, int num, int op, int flags, int timeout_ms);
+int xsemctl_val(const char *obj, int semid, int num, int cmd);
+
+#endif

@@ -1,0 +1,91 @@
+/* spoolpoke: play the misbehaving process against a live shmbox spool.
+ *   spoolpoke KEY get OFFSET          print the u32 at OFFSET of the segment
+ *   spoolpoke KEY set OFFSET VALUE    write a u32 there (corruption tests)
+ *   spoolpoke KEY dead-lock           leave the reservation lock held by a
+ *                                     process that is gone
+ *   spoolpoke KEY dead-reserve LEN    reserve a LEN-byte record as a process
+ *                                     that died before committing it
+ *   spoolpoke KEY fuzz SEED COUNT     write COUNT random u32s at random
+ *                                     offsets of the header and ring
+ * The layout (lib/spool.h) is repeated here on purpose: the test must not
+ * trust the code it tests. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct hdr {
+	uint32_t magic, version, hdr_size, ring_size, reserve, consumed, lock,
+		 sleeping, waiters;
+	int32_t spooler_pid;
+	uint32_t unused[6];
+};
+
+static pid_t dead_pid(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	return pid;
+}
+
+int main(int argc, char **argv)
+{
+	struct shmid_ds ds;
+	unsigned char *seg;
+	struct hdr *h;
+	int id;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: spoolpoke KEY get|set|dead-lock|dead-reserve|fuzz ...\n");
+		return 2;
+	}
+	id = shmget((key_t)strtoul(argv[1], NULL, 0), 0, 0);
+	if (id < 0 || shmctl(id, IPC_STAT, &ds) < 0 || (seg = shmat(id, NULL, 0)) == (void *)-1) {
+		perror("spoolpoke: segment");
+		return 1;
+	}
+	h = (struct hdr *)seg;
+	if (!strcmp(argv[2], "get") && argc == 4) {
+		printf("%u\n", *(uint32_t *)(seg + strtoul(argv[3], NULL, 0)));
+	} else if (!strcmp(argv[2], "set") && argc == 5) {
+		*(uint32_t *)(seg + strtoul(argv[3], NULL, 0)) = (uint32_t)strtoul(argv[4], NULL, 0);
+	} else if (!strcmp(argv[2], "dead-lock")) {
+		h->lock = (uint32_t)dead_pid();
+	} else if (!strcmp(argv[2], "dead-reserve") && argc == 4) {
+		uint32_t len = (uint32_t)atoi(argv[3]), need = 16 + ((len + 15) & ~15u);
+		uint32_t off = h->reserve & (h->ring_size - 1);
+		uint32_t *rec = (uint32_t *)(seg + 64 + off);
+
+		if (off + need > h->ring_size) {
+			fprintf(stderr, "spoolpoke: would wrap; send something first\n");
+			return 1;
+		}
+		rec[1] = len;
+		rec[2] = (uint32_t)dead_pid();
+		rec[3] = 1;
+		rec[0] = 0x56534552u;	/* RESV */
+		__atomic_store_n(&h->reserve, h->reserve + need, __ATOMIC_RELEASE);
+	} else if (!strcmp(argv[2], "fuzz") && argc == 5) {
+		size_t words = ds.shm_segsz / 4;
+
+		srand((unsigned)atoi(argv[3]));
+		for (int i = atoi(argv[4]); i > 0; i--) {
+			/* mostly the header and the first records: where the checks are */
+			size_t w = rand() % 4 ? (size_t)rand() % 64 : (size_t)rand() % words;
+			uint32_t v = rand() % 3 ? (uint32_t)rand() : (uint32_t)(rand() % 256);
+
+			((uint32_t *)seg)[w] = v;
+		}
+	} else {
+		fprintf(stderr, "spoolpoke: bad arguments\n");
+		return 2;
+	}
+	return 0;
+}
