@@ -86,10 +86,11 @@ endif
 STRIP ?= strip
 # -z noseparate-code/norelro and no build-id save the page padding that is
 # most of a small static binary (13 KB -> 4 KB for a write()-only program)
-CFLAGS := $(CFLAGS_COMMON) -Os -ffunction-sections -fdata-sections \
+# -Oz (gcc 12): 0.4 KB smaller than -Os here; LTO needs it at link time too
+CFLAGS := $(CFLAGS_COMMON) -Oz -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-fno-stack-protector -fno-ident -fomit-frame-pointer -flto $(CROSS_CFLAGS)
-LDFLAGS := -static -flto -Wl,--gc-sections -Wl,-z,noseparate-code \
+LDFLAGS := -static -flto -Oz -Wl,--gc-sections -Wl,-z,noseparate-code \
 	-Wl,--build-id=none -Wl,-z,norelro -Wl,-z,noexecstack
 endif
 
