@@ -158,7 +158,7 @@ enum walk { WALK_EMPTY, WALK_WAIT, WALK_DONE };
 static enum walk drain_batch(void)
 {
 	uint32_t res = __atomic_load_n(&sp.h->reserve, __ATOMIC_ACQUIRE);
-	uint32_t pos = tail, from = skip, avail = res - tail;
+	uint32_t pos = tail, from = skip, avail = res - tail, waiters;
 	enum walk result = WALK_DONE;
 
 	if (avail > sp.size || avail % SPOOL_ALIGN)
@@ -209,8 +209,11 @@ static enum walk drain_batch(void)
 	tail = pos;
 	skip = from;
 	__atomic_store_n(&sp.h->consumed, tail, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&sp.h->waiters, __ATOMIC_SEQ_CST))
-		sem_change(sp.keyname, sp.semid, SEM_SPACE, 1, 0, -1);
+	/* wake every waiting sender (a few too many wake-ups are harmless:
+	 * each looks again and sleeps; waiters is untrusted, so bounded) */
+	waiters = __atomic_load_n(&sp.h->waiters, __ATOMIC_SEQ_CST);
+	if (waiters)
+		sem_change(sp.keyname, sp.semid, SEM_SPACE, waiters > 64 ? 64 : (int)waiters, 0, -1);
 	return result;
 }
 
@@ -270,6 +273,8 @@ int shmspool_main(int argc, char **argv)
 		return seed_spool(out_fd, &stop);
 
 	spool_create(&sp, spool_key(&o, OPT_k, OPT_f, OPT_j), size, mode);
+	if (o.arg[OPT_s] && sp.size != size)
+		warn_msg(sp.keyname, "the spool exists with another size: -s ignored (remove it with -R to change it)");
 	tail = sp.h->consumed;
 	for (;;) {
 		enum walk w = drain_batch();
