@@ -8,11 +8,12 @@
 //config:	  shmcat {-k KEY | -f PATH [-j PROJ] | -i SHMID} [OPTION]...
 //config:
 //config:	  Copy a System V shared-memory segment to stdout, or act on it.
-//config:	  -f: ftok(PATH, PROJ), PROJ 1-255 or a character, default 1.
+//config:	  KEY: 0x hex or decimal. -f: ftok(PATH, PROJ), PROJ 1-255 or a
+//config:	  character, default 1.
 //config:
 //config:	    -o OFF   from byte OFF        -l LEN   only LEN bytes
 //config:	    -z       stop at a NUL byte   -x       hex dump, as hexdump -C
-//config:	    -w       write stdin at OFF; more than fits is an error
+//config:	    -w       write stdin at OFF; more than fits: error, no write
 //config:	    -Z       with -w: zero the rest of LEN
 //config:	    -c SIZE  create (no key: private), print the shmid; -m MODE
 //config:	             octal, default 600
