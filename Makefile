@@ -6,6 +6,7 @@
 #   make O=DIR ...        keep .config, generated files and binary in DIR
 #   make SANITIZE=1       glibc gcc build with ASan+UBSan (for the tests)
 #   make size | test | demo | clean
+#   make test-initramfs   boot it in an initramfs on real kernels (qemu, TCG)
 #   make CROSS=TARGET     cross build into out/TARGET/ (see "Cross builds")
 
 # --- Cross builds ------------------------------------------------------------
@@ -150,6 +151,11 @@ else
 	SHMBOX=$(O)/shmbox EMU=$(CROSS_EMU) sh test/run
 endif
 
+# boot shmbox in an initramfs on real kernels under qemu: test/boot/run
+test-initramfs:
+	sh scripts/install-deps boot
+	sh test/boot/run
+
 demo: $(O)/shmbox
 	sh scripts/demo $(O)/shmbox
 
@@ -157,4 +163,4 @@ clean:
 	rm -rf .gen out shmbox shmbox.unstripped
 
 .PHONY: all config-dir menuconfig nconfig oldconfig olddefconfig allnoconfig \
-	allyesconfig defconfig savedefconfig size test demo clean
+	allyesconfig defconfig savedefconfig size test test-initramfs demo clean
