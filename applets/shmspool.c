@@ -204,7 +204,7 @@ static enum walk drain_batch(void)
 		from = 0;
 	}
 	write_batch();
-	if (pos == tail)
+	if (pos == tail && from == skip)
 		return result;
 	tail = pos;
 	skip = from;
