@@ -71,8 +71,14 @@ size_t fmt_u64(char *buf, uint64_t v, unsigned base)
 	size_t n = 0, i = 0;
 
 	do {
-		tmp[n++] = "0123456789abcdef"[v % base];
-		v /= base;
+		/* one division a digit: on 32-bit targets "%" and "/" would
+		 * pull in two 64-bit libgcc routines; the empty asm keeps gcc
+		 * from folding the remainder back into a "%" */
+		uint64_t q = v / base;
+
+		__asm__("" : "+r"(q));
+		tmp[n++] = "0123456789abcdef"[v - q * base];
+		v = q;
 	} while (v);
 	while (n)
 		buf[i++] = tmp[--n];
