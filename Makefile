@@ -91,7 +91,10 @@ STRIP ?= strip
 CFLAGS := $(CFLAGS_COMMON) -Oz -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-fno-stack-protector -fno-ident -fomit-frame-pointer -flto $(CROSS_CFLAGS)
+# common-page-size=64: ld otherwise sometimes starts the data segment on a
+# fresh page of the file to save a page of memory, which pads up to 4 KB
 LDFLAGS := -static -flto -Oz -Wl,--gc-sections -Wl,-z,noseparate-code \
+	-Wl,-z,common-page-size=64 \
 	-Wl,--build-id=none -Wl,-z,norelro -Wl,-z,noexecstack
 endif
 

@@ -149,12 +149,33 @@ static void set_up(struct spool *s, uint32_t size)
 	__atomic_store_n(&h->magic, SPOOL_MAGIC, __ATOMIC_RELEASE);
 }
 
+/* A kernel limit hit while making the spool: say which; remove the
+ * semaphore set we made, so nothing is left behind. */
+static NORETURN void create_failed(struct spool *s, int made_sems, int err)
+{
+	if (made_sems)
+		semctl(s->semid, 0, IPC_RMID);
+	if (err == EINVAL)
+		die_msg(s->keyname, "size outside the kernel's limits for a segment (kernel.shmmax, kernel.shmmin)");
+	if (err == ENOSPC)
+		die_msg(s->keyname, "no room for a new segment (kernel.shmmni, kernel.shmall)");
+	sysv_fail(s->keyname, NULL, err);
+}
+
 void spool_create(struct spool *s, key_t key, uint32_t size, int mode)
 {
+	int made_sems = 1;
+
 	name_spool(s, key);
-	s->semid = semget(key, SPOOL_NSEMS, IPC_CREAT | mode);
+	s->semid = semget(key, SPOOL_NSEMS, IPC_CREAT | IPC_EXCL | mode);
+	if (s->semid < 0 && errno == EEXIST) {
+		made_sems = 0;
+		s->semid = semget(key, SPOOL_NSEMS, mode);
+	}
 	if (s->semid < 0 && errno == EINVAL)
 		die_msg(s->keyname, "the key holds a semaphore set that is not a spool's");
+	if (s->semid < 0 && errno == ENOSPC)
+		die_msg(s->keyname, "no room for a new semaphore set (kernel.sem)");
 	if (s->semid < 0)
 		sysv_fail(s->keyname, NULL, errno);
 	take_ownership(s);
@@ -162,7 +183,7 @@ void spool_create(struct spool *s, key_t key, uint32_t size, int mode)
 	if (s->shmid < 0 && errno == EEXIST)
 		s->shmid = shmget(key, 0, 0);
 	if (s->shmid < 0)
-		sysv_fail(s->keyname, NULL, errno);
+		create_failed(s, made_sems, errno);
 	attach_segment(s);
 	/* blank: we created it, or a spooler died setting it up */
 	if (header_is_blank(s->h) && segment_size(s) >= sizeof(struct spool_hdr) + size)
