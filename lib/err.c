@@ -8,14 +8,13 @@
 const char *applet_name;
 const char *applet_usage;
 
+/* A newline or other control byte in a name or value (a file name, an
+ * argument) would break the one-line rule, or drive a terminal: '?'. */
 static size_t put(char *buf, size_t at, size_t cap, const char *s)
 {
-	size_t n = strlen(s);
-
-	if (n > cap - at)
-		n = cap - at;
-	memcpy(buf + at, s, n);
-	return at + n;
+	for (; *s && at < cap; s++)
+		buf[at++] = (unsigned char)*s < ' ' || *s == 127 ? '?' : *s;
+	return at;
 }
 
 static void emit3(const char *a, const char *b, const char *c, int err)
