@@ -15,11 +15,16 @@
 key_t spool_key(const struct opts *o, int kopt, int fopt, int jopt)
 {
 	const char *env = getenv("SHMBOX_SPOOL");
-	key_t dflt = SPOOL_DEFAULT_KEY;
+	key_t dflt = SPOOL_DEFAULT_KEY, key;
 
 	if (env && *env && !o->arg[kopt] && !o->arg[fopt])
 		dflt = (key_t)(uint32_t)xparse_u64("SHMBOX_SPOOL", env, 0, UINT32_MAX);
-	return ipc_key(o->arg[kopt], o->arg[fopt], o->arg[jopt], dflt);
+	key = ipc_key(o->arg[kopt], o->arg[fopt], o->arg[jopt], dflt);
+	/* IPC_PRIVATE: each spooler would make a new spool that no sender
+	 * can find, and leave it behind */
+	if (key == IPC_PRIVATE)
+		die_msg("spool 0x00000000", "key 0 is IPC_PRIVATE: no other process could find it");
+	return key;
 }
 
 static void name_spool(struct spool *s, key_t key)
