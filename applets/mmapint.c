@@ -69,7 +69,8 @@ static int is_space(char c)
  * must be one decimal number with optional white space around it. */
 static int64_t parse_content(const char *map, size_t len, off_t size)
 {
-	char digits[32];
+	/* all of it: leading zeros make a valid number of any length */
+	char digits[INTFILE_MAX + 1];
 	const char *end = memchr(map, 0, len), *p = map;
 	size_t n = 0;
 	int64_t v;
