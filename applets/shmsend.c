@@ -175,12 +175,12 @@ static void send_record(const void *payload, uint32_t len, uint32_t kind)
 
 static NORETURN void too_long(uint64_t len, uint32_t max)
 {
-	char a[24], b[24], msg[96];
+	char a[24], b[24], what[48], why[56];
 
 	a[fmt_u64(a, len, 10)] = 0;
 	b[fmt_u64(b, max, 10)] = 0;
-	die_msg(str_join(msg, sizeof(msg), "message of ", a, " bytes"),
-		str_join(msg + 48, 48, "longer than the maximum of ", b, NULL));
+	die_msg(str_join(what, sizeof(what), "message of ", a, " bytes"),
+		str_join(why, sizeof(why), "longer than the maximum of ", b, NULL));
 }
 
 /* TEXT...: one message, the words joined by spaces */
