@@ -72,6 +72,7 @@ SRC_KCONFIG := Kconfig .gen/Config.in
 LIB_SRC := $(sort $(wildcard lib/*.c))
 APPLET_SRC := $(sort $(wildcard applets/*.c))
 
+HOSTCC ?= cc
 WARN := -Wall -Wextra -Werror
 CFLAGS_COMMON := -std=gnu11 -D_GNU_SOURCE $(WARN) -Ilib -I$(GEN)
 ifeq ($(SANITIZE),1)
@@ -80,11 +81,13 @@ CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 LDFLAGS := -fsanitize=address,undefined
 STRIP := :
+SSTRIP :=
 else
 ifeq ($(origin CC),default)
 CC := musl-gcc
 endif
 STRIP ?= strip
+SSTRIP := $(GEN)/sstrip
 # -z noseparate-code/norelro and no build-id save the page padding that is
 # most of a small static binary (13 KB -> 4 KB for a write()-only program)
 # -Oz (gcc 12): 0.4 KB smaller than -Os here; LTO needs it at link time too
@@ -100,14 +103,22 @@ endif
 
 all: $(O)/shmbox
 
-$(O)/shmbox: $(LIB_SRC) $(APPLET_SRC) lib/libshmbox.h $(GEN)/stamp
+# strip, then sstrip: the section headers go too (the kernel reads only
+# the program headers); shmbox.unstripped keeps everything for nm and gdb
+$(O)/shmbox: $(LIB_SRC) $(APPLET_SRC) $(wildcard lib/*.h) $(GEN)/stamp $(SSTRIP)
 	$(CC) $(CFLAGS) -o $@.unstripped $(LIB_SRC) $$(cat $(GEN)/sources) $(LDFLAGS)
 	@if [ "$(STRIP)" = : ]; then cp $@.unstripped $@; \
-	else $(STRIP) -s -R .comment -R .note.gnu.property -o $@ $@.unstripped; fi
+	else $(STRIP) -s -R .comment -R .note.gnu.property -o $@ $@.unstripped && \
+		$(SSTRIP) $@; fi
 	@echo "  built $@: $$(wc -c <$@) bytes"
 
-$(GEN)/stamp: $(CONFIG) scripts/gen-build
-	sh scripts/gen-build headers $(CONFIG) $(GEN)
+# build tools run on the build machine: the host compiler
+$(GEN)/sstrip $(GEN)/packstr: $(GEN)/%: scripts/%.c
+	@mkdir -p $(GEN)
+	$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(GEN)/stamp: $(CONFIG) scripts/gen-build lib/errtext.h $(GEN)/packstr
+	sh scripts/gen-build headers $(CONFIG) $(GEN) $(GEN)/packstr
 	@touch $@
 
 .gen/Config.in: $(APPLET_SRC) scripts/gen-build

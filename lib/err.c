@@ -4,9 +4,31 @@
 #include <string.h>
 #include <unistd.h>
 #include "libshmbox.h"
+#include "pack.h"
 
 const char *applet_name;
-const char *applet_usage;
+int applet_usage = -1;
+
+/* errno -> its text in pack.h, in a table of 4 bytes an entry */
+static const struct errtext {
+	unsigned short err, at;
+} errtexts[] = {
+#define ERR(name, text) { name, PACK_##name },
+#include "errtext.h"
+#undef ERR
+};
+
+const char *err_text(int err, char *buf)
+{
+	for (size_t i = 0; i < sizeof(errtexts) / sizeof(errtexts[0]); i++)
+		if (errtexts[i].err == err) {
+			unpack(errtexts[i].at, buf, ERR_TEXT_MAX);
+			return buf;
+		}
+	memcpy(buf, "Unknown error ", 14);
+	buf[14 + fmt_i64(buf + 14, err)] = 0;
+	return buf;
+}
 
 /* A newline or other control byte in a name or value (a file name, an
  * argument) would break the one-line rule, or drive a terminal: '?'. */
@@ -19,9 +41,9 @@ static size_t put(char *buf, size_t at, size_t cap, const char *s)
 
 static void emit3(const char *a, const char *b, const char *c, int err)
 {
+	char etext[ERR_TEXT_MAX], line[512];
 	const char *parts[6] = { "shmbox", applet_name, a, b, c,
-				 err ? strerror(err) : NULL };
-	char line[512];
+				 err ? err_text(err, etext) : NULL };
 	size_t n = 0;
 
 	for (int i = 0; i < 6; i++) {
@@ -73,10 +95,13 @@ void die_errno(const char *a, const char *b, int err)
  * for errors, so the error line stays visible */
 void show_usage(int fd, int full)
 {
-	if (ENABLE_FEATURE_HELP && applet_usage) {
-		const char *u = applet_usage;
-		size_t n = full ? strlen(u) : (size_t)(strchrnul(u, '\n') - u + 1);
+	if (ENABLE_FEATURE_HELP && applet_usage >= 0) {
+		char u[PACK_MAXLEN + 1];
+		size_t n = unpack((unsigned)applet_usage, u, sizeof(u));
+		char *nl = memchr(u, '\n', n);
 
+		if (!full && nl)	/* the synopsis: the first line */
+			n = (size_t)(nl + 1 - u);
 		(void)write_all(fd, "Usage: ", 7);
 		(void)write_all(fd, u, n);
 		if (!full) {

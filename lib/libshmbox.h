@@ -23,14 +23,22 @@ enum {
 
 /* The applet running now, for messages ("shmbox: NAME: ..."). */
 extern const char *applet_name;
-extern const char *applet_usage;	/* NULL when help is compiled out */
+extern int applet_usage;	/* its help text in pack.h; -1: compiled out */
 
-/* err.c: one line on stderr, "shmbox: APPLET: a: b[: strerror]" */
+/* pack.c: the packed text at offset at (a PACK_NAME of pack.h) into buf,
+ * cut to fit and NUL-terminated; returns its length */
+size_t unpack(unsigned at, char *buf, size_t size);
+
+/* err.c: one line on stderr, "shmbox: APPLET: a: b[: errno text]" */
 void warn_msg(const char *a, const char *b);
 void warn_errno(const char *a, const char *b, int err);
 NORETURN void die_msg(const char *a, const char *b);
 NORETURN void die_errno(const char *a, const char *b, int err);
 NORETURN void die_status(int status, const char *a, const char *b, int err);
+/* strerror() in musl's words for the errnos of lib/errtext.h, else
+ * "Unknown error N"; buf holds at least ERR_TEXT_MAX bytes */
+#define ERR_TEXT_MAX 48
+const char *err_text(int err, char *buf);
 NORETURN void usage_die(const char *why, const char *what);
 /* "shmbox: APPLET: what: 'value': why", exit EXIT_USAGE */
 NORETURN void bad_arg_die(const char *what, const char *value, const char *why);

@@ -16,19 +16,19 @@ enum { APPLET_PLAIN = 0, APPLET_SYSV = 1 };
 #include "applets.h"
 #undef APPLET
 
-#include "usage.h"
+#include "pack.h"
 
 static const struct applet {
 	const char *name;
 	int (*main)(int argc, char **argv);
-	const char *usage;
+	short usage;	/* its help text in pack.h, or -1 */
 	unsigned char flags;
 } applets[] = {
 #define APPLET(name, flags) \
-	{ #name, name##_main, IF_FEATURE_HELP(name##_usage) IF_NOT_FEATURE_HELP(NULL), flags },
+	{ #name, name##_main, IF_FEATURE_HELP(PACK_##name##_usage) IF_NOT_FEATURE_HELP(-1), flags },
 #include "applets.h"
 #undef APPLET
-	{ NULL, NULL, NULL, 0 }
+	{ NULL, NULL, -1, 0 }
 };
 
 static const struct applet *find_applet(const char *name)
@@ -168,7 +168,7 @@ int main(int argc, char **argv)
 	name = name ? name + 1 : argv[0];
 	if (*name == '-')	/* login shells are started as "-sh" */
 		name++;
-	if (!strncmp(name, "shmbox", 6)) {
+	if (strlen(name) >= 6 && !memcmp(name, "shmbox", 6)) {
 		int status = shmbox_main(argc, argv);
 
 		out_flush();

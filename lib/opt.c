@@ -22,8 +22,10 @@ static int parse_spec(const char *spec, struct optdef *d)
 		d[n].lname = NULL;
 		d[n].llen = 0;
 		if (*spec == '(') {
-			const char *end = strchr(spec, ')');
+			const char *end = spec;
 
+			while (*end != ')')	/* our own specs: it is there */
+				end++;
 			d[n].lname = spec + 1;
 			d[n].llen = (unsigned char)(end - spec - 1);
 			spec = end + 1;
@@ -47,7 +49,7 @@ static int find_long(const struct optdef *d, int n, const char *name)
 {
 	for (int i = 0; i < n; i++)
 		if (d[i].lname && strlen(name) == d[i].llen &&
-		    !strncmp(d[i].lname, name, d[i].llen))
+		    !memcmp(d[i].lname, name, d[i].llen))
 			return i;
 	return -1;
 }

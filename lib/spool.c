@@ -12,9 +12,25 @@
 #include <sys/shm.h>
 #include "spool.h"
 
+/* getenv(3), without the 0.5 KB of musl string functions it brings */
+static const char *env_value(const char *name)
+{
+	extern char **environ;
+
+	for (char **e = environ; *e; e++) {
+		const char *p = *e, *n = name;
+
+		while (*n && *p == *n)
+			p++, n++;
+		if (!*n && *p == '=')
+			return p + 1;
+	}
+	return NULL;
+}
+
 key_t spool_key(const struct opts *o, int kopt, int fopt, int jopt)
 {
-	const char *env = getenv("SHMBOX_SPOOL");
+	const char *env = env_value("SHMBOX_SPOOL");
 	key_t dflt = SPOOL_DEFAULT_KEY, key;
 
 	if (env && *env && !o->arg[kopt] && !o->arg[fopt])

@@ -12,8 +12,8 @@ static NORETURN void die_sysv_missing(const char *why, int status, int err)
 {
 	/* "Function not implemented (errno 38)": the number is what users
 	 * search for ("error 38") */
-	const char *text = strerror(err);
-	char msg[128];
+	char etext[ERR_TEXT_MAX], msg[128];
+	const char *text = err_text(err, etext);
 	size_t n = strlen(text);
 
 	if (n > sizeof(msg) - 32)
