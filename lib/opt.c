@@ -6,102 +6,60 @@
 #include <string.h>
 #include "libshmbox.h"
 
-struct optdef {
-	char c;
-	unsigned char takes_arg;
-	unsigned char llen;
-	const char *lname;
-};
-
-static int parse_spec(const char *spec, struct optdef *d)
+/* The option that spec lists as letter c, or (c == 0) as --name: its
+ * index in spec, or -1.  *takes_arg: whether a ':' follows it. */
+static int find_opt(const char *spec, char c, const char *name, int *takes_arg)
 {
-	int n = 0;
+	for (int i = 0; *spec && i < OPT_MAX; i++) {
+		char letter = *spec++;
+		const char *lname = spec + 1;
+		size_t llen = 0;
 
-	while (*spec && n < OPT_MAX) {
-		d[n].c = *spec++;
-		d[n].lname = NULL;
-		d[n].llen = 0;
 		if (*spec == '(') {
-			const char *end = spec;
-
-			while (*end != ')')	/* our own specs: it is there */
-				end++;
-			d[n].lname = spec + 1;
-			d[n].llen = (unsigned char)(end - spec - 1);
-			spec = end + 1;
+			while (*++spec != ')')	/* our own specs: it is there */
+				;
+			llen = (size_t)(spec++ - lname);
 		}
-		d[n].takes_arg = (*spec == ':');
-		spec += d[n].takes_arg;
-		n++;
+		*takes_arg = *spec == ':';
+		spec += *takes_arg;
+		if (c ? letter == c : llen && strlen(name) == llen && !memcmp(lname, name, llen))
+			return i;
 	}
-	return n;
-}
-
-static int find_short(const struct optdef *d, int n, char c)
-{
-	for (int i = 0; i < n; i++)
-		if (d[i].c == c)
-			return i;
 	return -1;
-}
-
-static int find_long(const struct optdef *d, int n, const char *name)
-{
-	for (int i = 0; i < n; i++)
-		if (d[i].lname && strlen(name) == d[i].llen &&
-		    !memcmp(d[i].lname, name, d[i].llen))
-			return i;
-	return -1;
-}
-
-/* option i seen: take its argument from the rest of this word or the
- * next one; returns the new position in argv */
-static char **take(struct opts *o, const struct optdef *d, int i,
-		   char *inword, char **a, const char *shown)
-{
-	o->flags |= 1u << i;
-	if (!d[i].takes_arg)
-		return a;
-	if (inword && *inword)
-		o->arg[i] = inword;
-	else if (a[1])
-		o->arg[i] = *++a;
-	else
-		usage_die("option requires an argument", shown);
-	return a;
 }
 
 void opt_parse(char **argv, const char *spec, struct opts *o)
 {
-	struct optdef d[OPT_MAX];
-	int n = parse_spec(spec, d);
 	char **a = argv + 1;
 
 	memset(o, 0, sizeof(*o));
 	for (; *a && (*a)[0] == '-' && (*a)[1]; a++) {
-		if (!strcmp(*a, "--")) {
+		int is_long = (*a)[1] == '-';
+
+		if (is_long && !(*a)[2]) {	/* "--" */
 			a++;
 			break;
 		}
-		if ((*a)[1] == '-') {
-			int i = find_long(d, n, *a + 2);
-
-			if (i < 0)
-				usage_die("unknown option", *a);
-			a = take(o, d, i, NULL, a, *a);
-			continue;
-		}
-		for (char *p = *a + 1; *p; p++) {
+		/* each letter of "-abc", or once the whole "--name" */
+		for (char *p = *a + 1 + is_long; *p; p++) {
 			char shown[3] = { '-', *p, 0 };
-			int i = find_short(d, n, *p);
+			const char *opt = is_long ? *a : shown;
+			int takes_arg, i = find_opt(spec, is_long ? 0 : *p, p, &takes_arg);
 
 			if (i < 0)
-				usage_die("unknown option", shown);
-			if (d[i].takes_arg) {
-				a = take(o, d, i, p + 1, a, shown);
+				usage_die("unknown option", opt);
+			o->flags |= 1u << i;
+			if (takes_arg) {
+				if (!is_long && p[1])
+					o->arg[i] = p + 1;
+				else if (a[1])
+					o->arg[i] = *++a;
+				else
+					usage_die("option requires an argument", opt);
 				break;
 			}
-			o->flags |= 1u << i;
+			if (is_long)
+				break;
 		}
 	}
 	o->rest = a;
