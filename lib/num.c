@@ -31,11 +31,10 @@ static int scan_u64(const char *s, unsigned base, uint64_t max,
 	if (digit_value(*p) >= (int)base)
 		return EINVAL;
 	for (; digit_value(*p) < (int)base; p++) {
-		unsigned d = (unsigned)digit_value(*p);
-
-		if (v > (max - d) / base)
+		/* no division: on 32-bit targets a 64-bit "/" is a libgcc call */
+		if (__builtin_mul_overflow(v, base, &v) ||
+		    __builtin_add_overflow(v, (unsigned)digit_value(*p), &v) || v > max)
 			return ERANGE;
-		v = v * base + d;
 	}
 	*out = v;
 	*end = p;

@@ -65,20 +65,34 @@ void out_char(char c)
 	out_put(&c, 1);
 }
 
+/* v / base, and v % base in *rem, for base <= 16 with 32-bit divisions:
+ * long division in base 2^16.  A 64-bit "/" would bring libgcc's
+ * __udivdi3 (1.1 KB on MIPS) into the 32-bit builds. */
+static uint64_t div_small(uint64_t v, unsigned base, unsigned *rem)
+{
+	uint64_t q = 0;
+	uint32_t r = 0;
+
+	for (int shift = 48; shift >= 0; shift -= 16) {
+		uint32_t part = r << 16 | ((uint32_t)(v >> shift) & 0xffff);
+
+		q = q << 16 | part / base;
+		r = part % base;
+	}
+	*rem = r;
+	return q;
+}
+
 size_t fmt_u64(char *buf, uint64_t v, unsigned base)
 {
 	char tmp[64];
 	size_t n = 0, i = 0;
 
 	do {
-		/* one division a digit: on 32-bit targets "%" and "/" would
-		 * pull in two 64-bit libgcc routines; the empty asm keeps gcc
-		 * from folding the remainder back into a "%" */
-		uint64_t q = v / base;
+		unsigned digit;
 
-		__asm__("" : "+r"(q));
-		tmp[n++] = "0123456789abcdef"[v - q * base];
-		v = q;
+		v = div_small(v, base, &digit);
+		tmp[n++] = "0123456789abcdef"[digit];
 	} while (v);
 	while (n)
 		buf[i++] = tmp[--n];
