@@ -170,6 +170,8 @@ static void print_value(const char *prefix, int64_t v)
 	out_char('\n');
 }
 
+/* Every operation is: read, maybe compute and store a new value, maybe
+ * print one; in that order, so that what is printed has been stored. */
 static void apply(int fd, enum op op, int64_t arg)
 {
 	int64_t v, next;
@@ -177,32 +179,27 @@ static void apply(int fd, enum op op, int64_t arg)
 	xsigaction(SIGBUS, on_sigbus);
 	if (sigsetjmp(bus_jump, 1))
 		die_msg(file_path, "truncated by another process while in use");
-	v = read_value(fd);
+	next = v = read_value(fd);
 	switch (op) {
 	case OP_GET:
-		print_value("", v);
 		break;
 	case OP_SET:
-		write_value(fd, arg);
-		break;
-	case OP_ADD:
-		if (__builtin_add_overflow(v, arg, &next))
-			die_msg("add", "result out of range; value unchanged");
-		write_value(fd, next);
-		print_value("", next);
+		next = arg;
 		break;
 	case OP_RANDOM:
 		next = xrandom_range(-100, 100);
-		write_value(fd, next);
-		print_value("", next);
 		break;
-	case OP_DOUBLE:
-		if (__builtin_mul_overflow(v, 2, &next))
-			die_msg("double", "result out of range; value unchanged");
-		write_value(fd, next);
-		print_value("value: ", v);
+	case OP_ADD:
+	case OP_DOUBLE:	/* 2*N is N + N */
+		if (__builtin_add_overflow(v, op == OP_DOUBLE ? v : arg, &next))
+			die_msg(op_names[op], "result out of range; value unchanged");
 		break;
 	}
+	if (op != OP_GET)
+		write_value(fd, next);
+	/* double shows the value it read, as the tutorial's mmap-read does */
+	if (op != OP_SET)
+		print_value(op == OP_DOUBLE ? "value: " : "", op == OP_DOUBLE ? v : next);
 }
 
 int mmapint_main(int argc, char **argv)
