@@ -83,12 +83,11 @@ static void check_options(unsigned flags)
 	bad = flags & ~(action | takes[action ? __builtin_ctz(action) + 1 : 0]);
 	if (!bad)
 		return;
-	msg[1] = letters[__builtin_ctz(bad)];
 	/* reading takes every option but these two */
 	if (!action)
-		memcpy(msg + 3, bad & OPT_ZERO ? "needs -w" : "needs -c", 9);
-	else
-		msg[21] = letters[__builtin_ctz(action)];
+		usage_die(bad & OPT_ZERO ? "-Z needs -w" : "-m needs -c", NULL);
+	msg[1] = letters[__builtin_ctz(bad)];
+	msg[21] = letters[__builtin_ctz(action)];
 	usage_die(msg, NULL);
 }
 
