@@ -31,7 +31,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,14 +49,27 @@ enum op { OP_GET, OP_SET, OP_ADD, OP_RANDOM, OP_DOUBLE };
 static const char *const op_names[] = { "get", "set", "add", "random", "double" };
 
 static const char *file_path;
-static sigjmp_buf bus_jump;
+
+/* Errors about FILE start with its name; one function each keeps the
+ * twelve call sites to one argument. */
+static NORETURN void file_die(const char *why)
+{
+	die_msg(file_path, why);
+}
+
+static NORETURN void file_die_errno(int err)
+{
+	die_errno(file_path, NULL, err);
+}
 
 /* Another process may shrink FILE while it is mapped; touching the lost
- * pages raises SIGBUS.  Turn that into an error instead of a crash. */
+ * pages raises SIGBUS.  Turn that into an error instead of a crash.  The
+ * signal is synchronous (our own memchr/memcpy on the mapping, which hold
+ * no lock), so the handler can end the program itself: no jump back. */
 static void on_sigbus(int sig)
 {
 	(void)sig;
-	siglongjmp(bus_jump, 1);
+	file_die("truncated by another process while in use");
 }
 
 static int is_space(char c)
@@ -77,7 +89,7 @@ static int64_t parse_content(const char *map, size_t len, off_t size)
 
 	if (!end) {
 		if (size > (off_t)len)
-			die_msg(file_path, "not an mmapint file (no number in its first 4096 bytes)");
+			file_die("not an mmapint file (no number in its first 4096 bytes)");
 		end = map + len;
 	}
 	while (p < end && is_space(*p))
@@ -85,9 +97,9 @@ static int64_t parse_content(const char *map, size_t len, off_t size)
 	while (end > p && is_space(end[-1]))
 		end--;
 	if (p == end)
-		die_msg(file_path, "empty: it holds no number");
+		file_die("empty: it holds no number");
 	if ((size_t)(end - p) >= sizeof(digits))
-		die_msg(file_path, "corrupt: not a number");
+		file_die("corrupt: not a number");
 	n = (size_t)(end - p);
 	memcpy(digits, p, n);
 	digits[n] = 0;
@@ -95,9 +107,9 @@ static int64_t parse_content(const char *map, size_t len, off_t size)
 	case 0:
 		return v;
 	case ERANGE:
-		die_msg(file_path, "corrupt: number out of range");
+		file_die("corrupt: number out of range");
 	default:
-		die_msg(file_path, "corrupt: not a number");
+		file_die("corrupt: not a number");
 	}
 }
 
@@ -109,13 +121,13 @@ static int64_t read_value(int fd)
 	int64_t v;
 
 	if (fstat(fd, &st) < 0)
-		die_errno(file_path, NULL, errno);
+		file_die_errno(errno);
 	if (S_ISDIR(st.st_mode))
-		die_errno(file_path, NULL, EISDIR);
+		file_die_errno(EISDIR);
 	if (!S_ISREG(st.st_mode))
-		die_msg(file_path, "not a regular file");
+		file_die("not a regular file");
 	if (st.st_size == 0)
-		die_msg(file_path, "empty: it holds no number");
+		file_die("empty: it holds no number");
 	len = st.st_size > INTFILE_MAX ? INTFILE_MAX : (size_t)st.st_size;
 	map = xmmap(file_path, len, PROT_READ, MAP_SHARED, fd);
 	v = parse_content(map, len, st.st_size);
@@ -147,7 +159,7 @@ static void create_file(void)
 	int fd;
 
 	if (plen + 16 > sizeof(tmp))
-		die_errno(file_path, NULL, ENAMETOOLONG);
+		file_die_errno(ENAMETOOLONG);
 	memcpy(tmp, file_path, plen);
 	memcpy(tmp + plen, ".new.", 5);
 	tmp[plen + 5 + fmt_u64(tmp + plen + 5, (uint64_t)getpid(), 10)] = 0;
@@ -170,39 +182,34 @@ static void print_value(const char *prefix, int64_t v)
 	out_char('\n');
 }
 
+/* Every operation is: read, maybe compute and store a new value, maybe
+ * print one; in that order, so that what is printed has been stored. */
 static void apply(int fd, enum op op, int64_t arg)
 {
 	int64_t v, next;
 
 	xsigaction(SIGBUS, on_sigbus);
-	if (sigsetjmp(bus_jump, 1))
-		die_msg(file_path, "truncated by another process while in use");
-	v = read_value(fd);
+	next = v = read_value(fd);
 	switch (op) {
 	case OP_GET:
-		print_value("", v);
 		break;
 	case OP_SET:
-		write_value(fd, arg);
-		break;
-	case OP_ADD:
-		if (__builtin_add_overflow(v, arg, &next))
-			die_msg("add", "result out of range; value unchanged");
-		write_value(fd, next);
-		print_value("", next);
+		next = arg;
 		break;
 	case OP_RANDOM:
 		next = xrandom_range(-100, 100);
-		write_value(fd, next);
-		print_value("", next);
 		break;
-	case OP_DOUBLE:
-		if (__builtin_mul_overflow(v, 2, &next))
-			die_msg("double", "result out of range; value unchanged");
-		write_value(fd, next);
-		print_value("value: ", v);
+	case OP_ADD:
+	case OP_DOUBLE:	/* 2*N is N + N */
+		if (__builtin_add_overflow(v, op == OP_DOUBLE ? v : arg, &next))
+			die_msg(op_names[op], "result out of range; value unchanged");
 		break;
 	}
+	if (op != OP_GET)
+		write_value(fd, next);
+	/* double shows the value it read, as the tutorial's mmap-read does */
+	if (op != OP_SET)
+		print_value(op == OP_DOUBLE ? "value: " : "", op == OP_DOUBLE ? v : next);
 }
 
 int mmapint_main(int argc, char **argv)
@@ -238,7 +245,7 @@ int mmapint_main(int argc, char **argv)
 		fd = open(file_path, (op == OP_GET ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	}
 	if (fd < 0)
-		die_errno(file_path, NULL, errno);
+		file_die_errno(errno);
 	xflock(file_path, fd, op == OP_GET ? LOCK_SH : LOCK_EX);
 
 	apply(fd, op, arg);
