@@ -117,7 +117,7 @@ $(GEN)/sstrip $(GEN)/packstr: $(GEN)/%: scripts/%.c
 	@mkdir -p $(GEN)
 	$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(GEN)/stamp: $(CONFIG) scripts/gen-build lib/errtext.h $(GEN)/packstr
+$(GEN)/stamp: $(CONFIG) $(APPLET_SRC) scripts/gen-build lib/errtext.h $(GEN)/packstr
 	sh scripts/gen-build headers $(CONFIG) $(GEN) $(GEN)/packstr
 	@touch $@
 
