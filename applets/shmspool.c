@@ -91,7 +91,9 @@ static const char *make_prefix(int32_t pid, size_t *len)
 }
 
 /* A committed record into iov, straight from the segment: returns how far
- * into its payload the batch got (len when the whole record fitted). */
+ * into its payload the batch got (len when the whole record fitted).
+ * Each line of a LINES record gets its own prefix; a MESSAGE, or any
+ * record with -r, goes out as one piece. */
 static uint32_t add_record(const unsigned char *payload, uint32_t len, uint32_t kind,
 			   int32_t pid, uint32_t from)
 {
@@ -99,27 +101,22 @@ static uint32_t add_record(const unsigned char *payload, uint32_t len, uint32_t 
 	size_t plen = 0;
 	const char *pre = raw ? NULL : make_prefix(pid, &plen);
 
-	if (kind == KIND_MESSAGE || raw) {
-		if (niov > IOV_BATCH - 3)
-			return from;
+	/* an empty LINES record has no line to print */
+	while ((p < end || kind == KIND_MESSAGE) && niov <= IOV_BATCH - 3) {
+		const unsigned char *next = end, *nl;
+
+		if (pre && kind == KIND_LINES && (nl = memchr(p, '\n', (size_t)(end - p))))
+			next = nl + 1;
 		if (pre)
 			add_iov(pre, plen);
-		add_iov(p, (size_t)(end - p));
+		add_iov(p, (size_t)(next - p));
 		/* a message has no newline of its own; a corrupt LINES record
 		 * may lack its last one */
-		if (kind == KIND_MESSAGE || (end > p && end[-1] != '\n'))
-			add_iov("\n", 1);
-		return len;
-	}
-	while (p < end && niov <= IOV_BATCH - 3) {
-		const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
-		const unsigned char *next = nl ? nl + 1 : end;
-
-		add_iov(pre, plen);
-		add_iov(p, (size_t)(next - p));
-		if (!nl)
+		if (kind == KIND_MESSAGE || next[-1] != '\n')
 			add_iov("\n", 1);
 		p = next;
+		if (kind == KIND_MESSAGE)
+			break;
 	}
 	return (uint32_t)(p - payload);
 }
