@@ -87,11 +87,15 @@ static void check_header(struct spool *s)
 	s->max_payload = ring / 4 - (uint32_t)sizeof(struct spool_rec);
 }
 
+/* all zero, word by word (no 64-byte zero header to memcmp against) */
 static int header_is_blank(const struct spool_hdr *h)
 {
-	static const struct spool_hdr zero;
+	const uint32_t *w = (const uint32_t *)(const void *)h;
+	uint32_t any = 0;
 
-	return !memcmp(h, &zero, sizeof(zero));
+	for (unsigned i = 0; i < sizeof(*h) / sizeof(*w); i++)
+		any |= w[i];
+	return !any;
 }
 
 static void attach_segment(struct spool *s)
@@ -113,13 +117,13 @@ void spool_attach(struct spool *s, key_t key)
 	}
 	attach_segment(s);
 	/* a spooler that just created the segment sets it up in microseconds */
-	for (int i = 0; i < 200 && header_is_blank(s->h); i++) {
+	for (int i = 0; header_is_blank(s->h); i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
+		if (i == 200)
+			die_msg(s->keyname, "not set up: no shmspool has started it");
 		nanosleep(&ts, NULL);
 	}
-	if (header_is_blank(s->h))
-		die_msg(s->keyname, "not set up: no shmspool has started it");
 	check_header(s);
 }
 
