@@ -137,7 +137,7 @@ static void take_ownership(struct spool *s)
 	};
 	char pid[24], msg[64];
 
-	while (semop(s->semid, ops, 2) < 0) {
+	while (semtimedop(s->semid, ops, 2, NULL) < 0) {	/* semop, see sem_change */
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN)
