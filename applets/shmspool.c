@@ -52,7 +52,7 @@
 
 enum { OPT_r, OPT_x, OPT_R, OPT_s, OPT_m, OPT_o, OPT_k, OPT_f, OPT_j, OPT_seed };
 
-#define IOV_BATCH 1024
+#define IOV_BATCH 1024	/* the kernel's IOV_MAX: one writev takes a whole batch */
 
 static struct spool sp;
 static int out_fd = 1, raw;
@@ -127,7 +127,7 @@ static void write_batch(void)
 	int n = niov;
 
 	while (n > 0) {
-		ssize_t w = writev(out_fd, v, n > IOV_BATCH ? IOV_BATCH : n);
+		ssize_t w = writev(out_fd, v, n);
 
 		if (w < 0) {
 			if (errno == EINTR)
