@@ -81,12 +81,8 @@ static void add_iov(const void *p, size_t n)
 static const char *make_prefix(int32_t pid, size_t *len)
 {
 	char *p = prefixes[nprefix++];
-	size_t n = 1;
 
-	p[0] = '(';
-	n += fmt_i64(p + 1, pid);
-	memcpy(p + n, "): ", 3);
-	*len = n + 3;
+	*len = spool_fmt_prefix(p, pid);
 	return p;
 }
 

@@ -49,6 +49,15 @@ int pid_alive(int32_t pid)
 	return kill(pid, 0) == 0 || errno == EPERM;
 }
 
+size_t spool_fmt_prefix(char *buf, int32_t pid)
+{
+	size_t n = 1 + fmt_i64(buf + 1, pid);
+
+	buf[0] = '(';
+	memcpy(buf + n, "): ", 3);
+	return n + 3;
+}
+
 uint32_t spool_payload_room(uint32_t len)
 {
 	return (uint32_t)sizeof(struct spool_rec) + ((len + SPOOL_ALIGN - 1) & ~(SPOOL_ALIGN - 1));

@@ -79,6 +79,9 @@ void spool_create(struct spool *s, key_t key, uint32_t size, int mode);	/* the s
 NORETURN void spool_corrupt(const struct spool *s, const char *what);
 uint32_t spool_payload_room(uint32_t len);	/* record size for a payload */
 int pid_alive(int32_t pid);
+/* "(PID): ", as shmspool prints it and the tutorial's client writes it;
+ * at most 15 bytes, no NUL; returns its length */
+size_t spool_fmt_prefix(char *buf, int32_t pid);
 
 /* seedspool.c: the tutorial's protocol (FEATURE_SPOOL_SEED) */
 int seed_spool(int out_fd, volatile sig_atomic_t *stop);
