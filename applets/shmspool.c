@@ -281,8 +281,7 @@ int shmspool_main(int argc, char **argv)
 	}
 	if (OPT(&o, OPT_R)) {
 		xshmctl(sp.keyname, sp.shmid, IPC_RMID, NULL);
-		if (semctl(sp.semid, 0, IPC_RMID) < 0)
-			sysv_fail("semctl", sp.keyname, errno);
+		xsemctl(sp.keyname, sp.semid, 0, IPC_RMID);
 	}
 	return EXIT_OK;
 }

@@ -31,7 +31,7 @@ int sem_change(const char *obj, int semid, int num, int op, int flags, int timeo
 	sysv_fail("semop", obj, errno);
 }
 
-int xsemctl_val(const char *obj, int semid, int num, int cmd)
+int xsemctl(const char *obj, int semid, int num, int cmd)
 {
 	int r = semctl(semid, num, cmd);
 

@@ -151,7 +151,7 @@ static void take_ownership(struct spool *s)
 			continue;
 		if (errno != EAGAIN)
 			sysv_fail(s->keyname, "semop", errno);
-		pid[fmt_i64(pid, xsemctl_val(s->keyname, s->semid, SEM_OWNER, GETPID))] = 0;
+		pid[fmt_i64(pid, xsemctl(s->keyname, s->semid, SEM_OWNER, GETPID))] = 0;
 		die_msg(s->keyname, str_join(msg, sizeof(msg), "already has a spooler (pid ", pid, ")"));
 	}
 }
