@@ -158,7 +158,7 @@ static void wait_for_room(uint32_t start)
 			die_status(EXIT_FULL, sp.keyname, "spool full: timed out", 0);
 		left = wait_ms - (int32_t)waited;
 	}
-	if (!warned && xsemctl(sp.keyname, sp.semid, SEM_OWNER, GETVAL) == 0) {
+	if (!warned && xsemctl(sp.keyname, sp.semid, SEM_OWNER, GETVAL, 0) == 0) {
 		warn_msg(sp.keyname, "spool full and no shmspool running: waiting");
 		warned = 1;
 	}

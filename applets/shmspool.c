@@ -281,7 +281,7 @@ int shmspool_main(int argc, char **argv)
 	}
 	if (OPT(&o, OPT_R)) {
 		xshmctl(sp.keyname, sp.shmid, IPC_RMID, NULL);
-		xsemctl(sp.keyname, sp.semid, 0, IPC_RMID);
+		xsemctl(sp.keyname, sp.semid, 0, IPC_RMID, 0);
 	}
 	return EXIT_OK;
 }

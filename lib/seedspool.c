@@ -46,8 +46,7 @@ static key_t seed_key(int which, int create)
 
 static void seed_setval(int which, int val)
 {
-	if (semctl(sems[which], 0, SETVAL, val) < 0)
-		sysv_fail("semctl", seed_paths[which], errno);
+	xsemctl(seed_paths[which], sems[which], 0, SETVAL, val);
 }
 
 /* P or V on one of the three semaphores; EINTR is retried, except that

@@ -31,9 +31,9 @@ int sem_change(const char *obj, int semid, int num, int op, int flags, int timeo
 	sysv_fail("semop", obj, errno);
 }
 
-int xsemctl(const char *obj, int semid, int num, int cmd)
+int xsemctl(const char *obj, int semid, int num, int cmd, int val)
 {
-	int r = semctl(semid, num, cmd);
+	int r = semctl(semid, num, cmd, val);
 
 	if (r < 0)
 		sysv_fail("semctl", obj, errno);

@@ -151,7 +151,7 @@ static void take_ownership(struct spool *s)
 			continue;
 		if (errno != EAGAIN)
 			sysv_fail(s->keyname, "semop", errno);
-		pid[fmt_i64(pid, xsemctl(s->keyname, s->semid, SEM_OWNER, GETPID))] = 0;
+		pid[fmt_i64(pid, xsemctl(s->keyname, s->semid, SEM_OWNER, GETPID, 0))] = 0;
 		die_msg(s->keyname, str_join(msg, sizeof(msg), "already has a spooler (pid ", pid, ")"));
 	}
 }
@@ -172,7 +172,7 @@ static void set_up(struct spool *s, uint32_t size)
 static NORETURN void create_failed(struct spool *s, int made_sems, int err)
 {
 	if (made_sems)
-		semctl(s->semid, 0, IPC_RMID);
+		semctl(s->semid, 0, IPC_RMID, 0);
 	if (err == EINVAL)
 		die_msg(s->keyname, "size outside the kernel's limits for a segment (kernel.shmmax, kernel.shmmin)");
 	if (err == ENOSPC)

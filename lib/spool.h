@@ -92,7 +92,7 @@ int xsemget(const char *obj, key_t key, int nsems, int flags);
 /* one op; returns 0, or EAGAIN (IPC_NOWAIT / timeout) or EINTR; the
  * caller decides; other errors die */
 int sem_change(const char *obj, int semid, int num, int op, int flags, int timeout_ms);
-/* a command without an argument (GETVAL, GETPID, IPC_RMID): its result */
-int xsemctl(const char *obj, int semid, int num, int cmd);
+/* GETVAL, GETPID, IPC_RMID or SETVAL (to val; the others ignore it) */
+int xsemctl(const char *obj, int semid, int num, int cmd, int val);
 
 #endif
