@@ -253,7 +253,7 @@ int shmsend_main(int argc, char **argv)
 		wait_ms = (int32_t)xparse_u64("-t", o.arg[OPT_t], 10, 1000000) * 1000;
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
 		return seed_send(o.rest, wait_ms == 0);
-	spool_attach(&sp, spool_key(&o, OPT_k, OPT_f, OPT_j));
+	spool_attach(&sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]));
 	my_pid = (int32_t)getpid();
 	if (o.nrest)
 		send_args(o.rest, sp.max_payload - 1);

@@ -265,7 +265,7 @@ int shmspool_main(int argc, char **argv)
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
 		return seed_spool(out_fd, &stop);
 
-	spool_create(&sp, spool_key(&o, OPT_k, OPT_f, OPT_j), size, mode);
+	spool_create(&sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]), size, mode);
 	if (o.arg[OPT_s] && sp.size != size)
 		warn_msg(sp.keyname, "the spool exists with another size: -s ignored (remove it with -R to change it)");
 	tail = sp.h->consumed;

@@ -12,14 +12,14 @@
 #include <sys/shm.h>
 #include "spool.h"
 
-key_t spool_key(const struct opts *o, int kopt, int fopt, int jopt)
+key_t spool_key(const char *key_arg, const char *path, const char *proj)
 {
 	const char *env = getenv("SHMBOX_SPOOL");
 	key_t dflt = SPOOL_DEFAULT_KEY, key;
 
-	if (env && *env && !o->arg[kopt] && !o->arg[fopt])
+	if (env && *env && !key_arg && !path)
 		dflt = (key_t)(uint32_t)xparse_u64("SHMBOX_SPOOL", env, 0, UINT32_MAX);
-	key = ipc_key(o->arg[kopt], o->arg[fopt], o->arg[jopt], dflt);
+	key = ipc_key(key_arg, path, proj, dflt);
 	/* IPC_PRIVATE: each spooler would make a new spool that no sender
 	 * can find, and leave it behind */
 	if (key == IPC_PRIVATE)

@@ -71,9 +71,9 @@ struct spool {
 	uint32_t max_payload;	/* the largest record payload */
 };
 
-/* the key from -k/-f/-j (option indexes in o), else $SHMBOX_SPOOL, else
- * SPOOL_DEFAULT_KEY */
-key_t spool_key(const struct opts *o, int kopt, int fopt, int jopt);
+/* the key from -k KEY, -f PATH [-j PROJ] (NULL: not given), else
+ * $SHMBOX_SPOOL, else SPOOL_DEFAULT_KEY */
+key_t spool_key(const char *key_arg, const char *path, const char *proj);
 void spool_attach(struct spool *s, key_t key);	/* senders: the spool must exist */
 void spool_create(struct spool *s, key_t key, uint32_t size, int mode);	/* the spooler */
 NORETURN void spool_corrupt(const struct spool *s, const char *what);
