@@ -41,7 +41,7 @@ enum { OPT_n, OPT_t, OPT_k, OPT_f, OPT_j, OPT_seed };
 
 static struct spool sp;
 static int32_t my_pid;
-static int64_t wait_ms = -1;	/* -1: forever */
+static int32_t wait_ms = -1;	/* -1: forever; -t: at most 10^9 */
 
 /* A coarse clock for the -t and lock limits: times(2) counts USER_HZ
  * ticks (100 a second on every Linux ABI) and needs neither the vDSO
@@ -146,19 +146,24 @@ static void commit(uint32_t off)
 static void wait_for_room(uint32_t start)
 {
 	static int warned;
-	int64_t left;
+	int32_t left = 100;
 
 	if (wait_ms == 0)
 		die_status(EXIT_FULL, sp.keyname, "spool full", 0);
-	left = wait_ms < 0 ? 100 : wait_ms - (int64_t)(uint32_t)(now_ms() - start);
-	if (left <= 0)
-		die_status(EXIT_FULL, sp.keyname, "spool full: timed out", 0);
-	if (!warned && xsemctl_val(sp.keyname, sp.semid, SEM_OWNER, GETVAL) == 0) {
+	if (wait_ms > 0) {
+		/* unsigned: now_ms() wraps */
+		uint32_t waited = now_ms() - start;
+
+		if (waited >= (uint32_t)wait_ms)
+			die_status(EXIT_FULL, sp.keyname, "spool full: timed out", 0);
+		left = wait_ms - (int32_t)waited;
+	}
+	if (!warned && xsemctl(sp.keyname, sp.semid, SEM_OWNER, GETVAL, 0) == 0) {
 		warn_msg(sp.keyname, "spool full and no shmspool running: waiting");
 		warned = 1;
 	}
 	__atomic_add_fetch(&sp.h->waiters, 1, __ATOMIC_SEQ_CST);
-	sem_change(sp.keyname, sp.semid, SEM_SPACE, -1, 0, left > 100 ? 100 : (int)left);
+	sem_change(sp.keyname, sp.semid, SEM_SPACE, -1, 0, left > 100 ? 100 : left);
 	__atomic_sub_fetch(&sp.h->waiters, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -245,10 +250,10 @@ int shmsend_main(int argc, char **argv)
 	if (OPT(&o, OPT_n))
 		wait_ms = 0;
 	if (o.arg[OPT_t])
-		wait_ms = (int64_t)xparse_u64("-t", o.arg[OPT_t], 10, 1000000) * 1000;
+		wait_ms = (int32_t)xparse_u64("-t", o.arg[OPT_t], 10, 1000000) * 1000;
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
 		return seed_send(o.rest, wait_ms == 0);
-	spool_attach(&sp, spool_key(&o, OPT_k, OPT_f, OPT_j));
+	spool_attach(&sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]));
 	my_pid = (int32_t)getpid();
 	if (o.nrest)
 		send_args(o.rest, sp.max_payload - 1);

@@ -52,7 +52,7 @@
 
 enum { OPT_r, OPT_x, OPT_R, OPT_s, OPT_m, OPT_o, OPT_k, OPT_f, OPT_j, OPT_seed };
 
-#define IOV_BATCH 1024
+#define IOV_BATCH 1024	/* the kernel's IOV_MAX: one writev takes a whole batch */
 
 static struct spool sp;
 static int out_fd = 1, raw;
@@ -81,17 +81,15 @@ static void add_iov(const void *p, size_t n)
 static const char *make_prefix(int32_t pid, size_t *len)
 {
 	char *p = prefixes[nprefix++];
-	size_t n = 1;
 
-	p[0] = '(';
-	n += fmt_i64(p + 1, pid);
-	memcpy(p + n, "): ", 3);
-	*len = n + 3;
+	*len = spool_fmt_prefix(p, pid);
 	return p;
 }
 
 /* A committed record into iov, straight from the segment: returns how far
- * into its payload the batch got (len when the whole record fitted). */
+ * into its payload the batch got (len when the whole record fitted).
+ * Each line of a LINES record gets its own prefix; a MESSAGE, or any
+ * record with -r, goes out as one piece. */
 static uint32_t add_record(const unsigned char *payload, uint32_t len, uint32_t kind,
 			   int32_t pid, uint32_t from)
 {
@@ -99,27 +97,22 @@ static uint32_t add_record(const unsigned char *payload, uint32_t len, uint32_t 
 	size_t plen = 0;
 	const char *pre = raw ? NULL : make_prefix(pid, &plen);
 
-	if (kind == KIND_MESSAGE || raw) {
-		if (niov > IOV_BATCH - 3)
-			return from;
+	/* an empty LINES record has no line to print */
+	while ((p < end || kind == KIND_MESSAGE) && niov <= IOV_BATCH - 3) {
+		const unsigned char *next = end, *nl;
+
+		if (pre && kind == KIND_LINES && (nl = memchr(p, '\n', (size_t)(end - p))))
+			next = nl + 1;
 		if (pre)
 			add_iov(pre, plen);
-		add_iov(p, (size_t)(end - p));
+		add_iov(p, (size_t)(next - p));
 		/* a message has no newline of its own; a corrupt LINES record
 		 * may lack its last one */
-		if (kind == KIND_MESSAGE || (end > p && end[-1] != '\n'))
-			add_iov("\n", 1);
-		return len;
-	}
-	while (p < end && niov <= IOV_BATCH - 3) {
-		const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
-		const unsigned char *next = nl ? nl + 1 : end;
-
-		add_iov(pre, plen);
-		add_iov(p, (size_t)(next - p));
-		if (!nl)
+		if (kind == KIND_MESSAGE || next[-1] != '\n')
 			add_iov("\n", 1);
 		p = next;
+		if (kind == KIND_MESSAGE)
+			break;
 	}
 	return (uint32_t)(p - payload);
 }
@@ -130,7 +123,7 @@ static void write_batch(void)
 	int n = niov;
 
 	while (n > 0) {
-		ssize_t w = writev(out_fd, v, n > IOV_BATCH ? IOV_BATCH : n);
+		ssize_t w = writev(out_fd, v, n);
 
 		if (w < 0) {
 			if (errno == EINTR)
@@ -272,7 +265,7 @@ int shmspool_main(int argc, char **argv)
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
 		return seed_spool(out_fd, &stop);
 
-	spool_create(&sp, spool_key(&o, OPT_k, OPT_f, OPT_j), size, mode);
+	spool_create(&sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]), size, mode);
 	if (o.arg[OPT_s] && sp.size != size)
 		warn_msg(sp.keyname, "the spool exists with another size: -s ignored (remove it with -R to change it)");
 	tail = sp.h->consumed;
@@ -288,8 +281,7 @@ int shmspool_main(int argc, char **argv)
 	}
 	if (OPT(&o, OPT_R)) {
 		xshmctl(sp.keyname, sp.shmid, IPC_RMID, NULL);
-		if (semctl(sp.semid, 0, IPC_RMID) < 0)
-			sysv_fail("semctl", sp.keyname, errno);
+		xsemctl(sp.keyname, sp.semid, 0, IPC_RMID, 0);
 	}
 	return EXIT_OK;
 }

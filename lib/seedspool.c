@@ -46,8 +46,7 @@ static key_t seed_key(int which, int create)
 
 static void seed_setval(int which, int val)
 {
-	if (semctl(sems[which], 0, SETVAL, val) < 0)
-		sysv_fail("semctl", seed_paths[which], errno);
+	xsemctl(seed_paths[which], sems[which], 0, SETVAL, val);
 }
 
 /* P or V on one of the three semaphores; EINTR is retried, except that
@@ -105,8 +104,8 @@ int seed_spool(int out_fd, volatile sig_atomic_t *stop)
 /* one message into the next buffer as "(PID): text\n" */
 static int seed_put(const char *text, size_t len, int nowait)
 {
-	char pid[24], *buf;
-	size_t plen = fmt_i64(pid, getpid()), need = 1 + plen + 3 + len + 1;
+	char pre[16], *buf;
+	size_t plen = spool_fmt_prefix(pre, getpid()), need = plen + len + 1;
 	int idx;
 
 	if (memchr(text, 0, len))
@@ -123,10 +122,8 @@ static int seed_put(const char *text, size_t len, int nowait)
 		die_msg("--seed", "corrupt buffer index in the tutorial's segment");
 	}
 	buf = shm->buf[idx];
-	buf[0] = '(';
-	memcpy(buf + 1, pid, plen);
-	memcpy(buf + 1 + plen, "): ", 3);
-	memcpy(buf + 4 + plen, text, len);
+	memcpy(buf, pre, plen);
+	memcpy(buf + plen, text, len);
 	buf[need - 1] = '\n';
 	buf[need] = 0;
 	shm->buffer_index = (idx + 1) % SEED_BUFFERS;

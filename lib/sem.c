@@ -18,7 +18,9 @@ int sem_change(const char *obj, int semid, int num, int op, int flags, int timeo
 {
 	struct sembuf sb = { (unsigned short)num, (short)op, (short)flags };
 	struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
-	int r = timeout_ms >= 0 ? semtimedop(semid, &sb, 1, &ts) : semop(semid, &sb, 1);
+	/* no timeout: semtimedop is semop (the kernel's semop is this call
+	 * with NULL), and the binary needs one wrapper, not two */
+	int r = semtimedop(semid, &sb, 1, timeout_ms >= 0 ? &ts : NULL);
 
 	if (r == 0)
 		return 0;
@@ -29,9 +31,9 @@ int sem_change(const char *obj, int semid, int num, int op, int flags, int timeo
 	sysv_fail("semop", obj, errno);
 }
 
-int xsemctl_val(const char *obj, int semid, int num, int cmd)
+int xsemctl(const char *obj, int semid, int num, int cmd, int val)
 {
-	int r = semctl(semid, num, cmd);
+	int r = semctl(semid, num, cmd, val);
 
 	if (r < 0)
 		sysv_fail("semctl", obj, errno);

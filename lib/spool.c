@@ -28,14 +28,14 @@ static const char *env_value(const char *name)
 	return NULL;
 }
 
-key_t spool_key(const struct opts *o, int kopt, int fopt, int jopt)
+key_t spool_key(const char *key_arg, const char *path, const char *proj)
 {
 	const char *env = env_value("SHMBOX_SPOOL");
 	key_t dflt = SPOOL_DEFAULT_KEY, key;
 
-	if (env && *env && !o->arg[kopt] && !o->arg[fopt])
+	if (env && *env && !key_arg && !path)
 		dflt = (key_t)(uint32_t)xparse_u64("SHMBOX_SPOOL", env, 0, UINT32_MAX);
-	key = ipc_key(o->arg[kopt], o->arg[fopt], o->arg[jopt], dflt);
+	key = ipc_key(key_arg, path, proj, dflt);
 	/* IPC_PRIVATE: each spooler would make a new spool that no sender
 	 * can find, and leave it behind */
 	if (key == IPC_PRIVATE)
@@ -63,6 +63,15 @@ int pid_alive(int32_t pid)
 	if (pid <= 0)
 		return 0;
 	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+size_t spool_fmt_prefix(char *buf, int32_t pid)
+{
+	size_t n = 1 + fmt_i64(buf + 1, pid);
+
+	buf[0] = '(';
+	memcpy(buf + n, "): ", 3);
+	return n + 3;
 }
 
 uint32_t spool_payload_room(uint32_t len)
@@ -103,11 +112,15 @@ static void check_header(struct spool *s)
 	s->max_payload = ring / 4 - (uint32_t)sizeof(struct spool_rec);
 }
 
+/* all zero, word by word (no 64-byte zero header to memcmp against) */
 static int header_is_blank(const struct spool_hdr *h)
 {
-	static const struct spool_hdr zero;
+	const uint32_t *w = (const uint32_t *)(const void *)h;
+	uint32_t any = 0;
 
-	return !memcmp(h, &zero, sizeof(zero));
+	for (unsigned i = 0; i < sizeof(*h) / sizeof(*w); i++)
+		any |= w[i];
+	return !any;
 }
 
 static void attach_segment(struct spool *s)
@@ -129,13 +142,13 @@ void spool_attach(struct spool *s, key_t key)
 	}
 	attach_segment(s);
 	/* a spooler that just created the segment sets it up in microseconds */
-	for (int i = 0; i < 200 && header_is_blank(s->h); i++) {
+	for (int i = 0; header_is_blank(s->h); i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
+		if (i == 200)
+			die_msg(s->keyname, "not set up: no shmspool has started it");
 		nanosleep(&ts, NULL);
 	}
-	if (header_is_blank(s->h))
-		die_msg(s->keyname, "not set up: no shmspool has started it");
 	check_header(s);
 }
 
@@ -149,12 +162,12 @@ static void take_ownership(struct spool *s)
 	};
 	char pid[24], msg[64];
 
-	while (semop(s->semid, ops, 2) < 0) {
+	while (semtimedop(s->semid, ops, 2, NULL) < 0) {	/* semop, see sem_change */
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN)
 			sysv_fail(s->keyname, "semop", errno);
-		pid[fmt_i64(pid, xsemctl_val(s->keyname, s->semid, SEM_OWNER, GETPID))] = 0;
+		pid[fmt_i64(pid, xsemctl(s->keyname, s->semid, SEM_OWNER, GETPID, 0))] = 0;
 		die_msg(s->keyname, str_join(msg, sizeof(msg), "already has a spooler (pid ", pid, ")"));
 	}
 }
@@ -175,7 +188,7 @@ static void set_up(struct spool *s, uint32_t size)
 static NORETURN void create_failed(struct spool *s, int made_sems, int err)
 {
 	if (made_sems)
-		semctl(s->semid, 0, IPC_RMID);
+		semctl(s->semid, 0, IPC_RMID, 0);
 	if (err == EINVAL)
 		die_msg(s->keyname, "size outside the kernel's limits for a segment (kernel.shmmax, kernel.shmmin)");
 	if (err == ENOSPC)

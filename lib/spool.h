@@ -71,14 +71,17 @@ struct spool {
 	uint32_t max_payload;	/* the largest record payload */
 };
 
-/* the key from -k/-f/-j (option indexes in o), else $SHMBOX_SPOOL, else
- * SPOOL_DEFAULT_KEY */
-key_t spool_key(const struct opts *o, int kopt, int fopt, int jopt);
+/* the key from -k KEY, -f PATH [-j PROJ] (NULL: not given), else
+ * $SHMBOX_SPOOL, else SPOOL_DEFAULT_KEY */
+key_t spool_key(const char *key_arg, const char *path, const char *proj);
 void spool_attach(struct spool *s, key_t key);	/* senders: the spool must exist */
 void spool_create(struct spool *s, key_t key, uint32_t size, int mode);	/* the spooler */
 NORETURN void spool_corrupt(const struct spool *s, const char *what);
 uint32_t spool_payload_room(uint32_t len);	/* record size for a payload */
 int pid_alive(int32_t pid);
+/* "(PID): ", as shmspool prints it and the tutorial's client writes it;
+ * at most 15 bytes, no NUL; returns its length */
+size_t spool_fmt_prefix(char *buf, int32_t pid);
 
 /* seedspool.c: the tutorial's protocol (FEATURE_SPOOL_SEED) */
 int seed_spool(int out_fd, volatile sig_atomic_t *stop);
@@ -89,6 +92,7 @@ int xsemget(const char *obj, key_t key, int nsems, int flags);
 /* one op; returns 0, or EAGAIN (IPC_NOWAIT / timeout) or EINTR; the
  * caller decides; other errors die */
 int sem_change(const char *obj, int semid, int num, int op, int flags, int timeout_ms);
-int xsemctl_val(const char *obj, int semid, int num, int cmd);
+/* GETVAL, GETPID, IPC_RMID or SETVAL (to val; the others ignore it) */
+int xsemctl(const char *obj, int semid, int num, int cmd, int val);
 
 #endif
