@@ -189,6 +189,10 @@ static enum walk drain_batch(void)
 		} else if (state != REC_COMMITTED || (kind != KIND_MESSAGE && kind != KIND_LINES)) {
 			spool_corrupt(&sp, "unknown record state or kind");
 		} else {
+			/* the tail record, part written already: nobody may
+			 * shrink a committed record, but someone did */
+			if (from > len)
+				spool_corrupt(&sp, "record length changed under the spooler");
 			from = add_record((unsigned char *)(r + 1), len, kind, pid, from);
 			if (from < len)
 				break;
