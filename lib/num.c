@@ -2,57 +2,67 @@
 #include <errno.h>
 #include "libshmbox.h"
 
-static int digit_value(char c)
+/* 99 for a byte that is no digit in any base */
+static unsigned digit_value(unsigned char ch)
 {
-	if (c >= '0' && c <= '9')
+	unsigned c = ch;
+
+	if (c - '0' < 10)
 		return c - '0';
-	if (c >= 'a' && c <= 'f')
+	c |= 32;	/* 'A'-'F' -> 'a'-'f'; only those land there */
+	if (c - 'a' < 6)
 		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
 	return 99;
 }
 
-/* Digits of s in base (0: "0x" prefix selects 16, else 10); *end is the
- * first byte not used.  EINVAL when there is no digit, ERANGE past max. */
-static int scan_u64(const char *s, unsigned base, uint64_t max,
-		    uint64_t *out, const char **end)
+/* The whole of s as a number in base (0: "0x" prefix selects 16, else
+ * 10), with a k/K, m/M, g/G suffix (KiB, MiB, GiB) when suffix is set.
+ * EINVAL: no digit, or a byte after them; ERANGE: past max. */
+static int scan(const char *s, unsigned base, int suffix, uint64_t max, uint64_t *out)
 {
-	uint64_t v = 0;
-	const char *p = s;
+	/* a suffix scales the digits: they are checked against max once scaled */
+	uint64_t v = 0, lim = suffix ? UINT64_MAX : max;
+	unsigned shift = 0, d;
+	const char *p = s, *digits;
 
-	if ((base == 0 || base == 16) && p[0] == '0' && (p[1] | 32) == 'x'
-	    && digit_value(p[2]) < 16) {
+	/* "0x" and no hex digit after it is EINVAL either way */
+	if ((base == 0 || base == 16) && p[0] == '0' && (p[1] | 32) == 'x') {
 		p += 2;
 		base = 16;
 	} else if (base == 0) {
 		base = 10;
 	}
-	if (digit_value(*p) >= (int)base)
-		return EINVAL;
-	for (; digit_value(*p) < (int)base; p++) {
+	for (digits = p; (d = digit_value(*p)) < base; p++) {
 		/* no division: on 32-bit targets a 64-bit "/" is a libgcc call */
 		if (__builtin_mul_overflow(v, base, &v) ||
-		    __builtin_add_overflow(v, (unsigned)digit_value(*p), &v) || v > max)
+		    __builtin_add_overflow(v, d, &v) || v > lim)
 			return ERANGE;
 	}
-	*out = v;
-	*end = p;
+	if (p == digits)
+		return EINVAL;
+	if (suffix) {
+		switch (*p | 32) {
+		case 'k': shift = 10; p++; break;
+		case 'm': shift = 20; p++; break;
+		case 'g': shift = 30; p++; break;
+		}
+	}
+	if (*p)
+		return EINVAL;
+	if (v > (max >> shift))
+		return ERANGE;
+	*out = v << shift;
 	return 0;
 }
 
 int parse_u64(const char *s, unsigned base, uint64_t max, uint64_t *out)
 {
-	const char *end;
-	uint64_t v;
-	int e = scan_u64(s, base, max, &v, &end);
+	return scan(s, base, 0, max, out);
+}
 
-	if (e)
-		return e;
-	if (*end)
-		return EINVAL;
-	*out = v;
-	return 0;
+int parse_size(const char *s, uint64_t max, uint64_t *out)
+{
+	return scan(s, 0, 1, max, out);
 }
 
 int parse_i64(const char *s, unsigned base, int64_t min, int64_t max, int64_t *out)
@@ -67,34 +77,12 @@ int parse_i64(const char *s, unsigned base, int64_t min, int64_t max, int64_t *o
 	lim = neg ? -(uint64_t)min : (uint64_t)max;
 	if (neg && min >= 0)
 		lim = 0;
-	e = parse_u64(s, base, lim, &mag);
+	e = scan(s, base, 0, lim, &mag);
 	if (e == 0 && neg && min >= 0 && mag)
 		e = ERANGE;
 	if (e)
 		return e;
 	*out = neg ? (int64_t)(0 - mag) : (int64_t)mag;
-	return 0;
-}
-
-int parse_size(const char *s, uint64_t max, uint64_t *out)
-{
-	const char *end;
-	uint64_t v;
-	unsigned shift = 0;
-	int e = scan_u64(s, 0, UINT64_MAX, &v, &end);
-
-	if (e)
-		return e;
-	switch (*end | 32) {
-	case 'k': shift = 10; end++; break;
-	case 'm': shift = 20; end++; break;
-	case 'g': shift = 30; end++; break;
-	}
-	if (*end)
-		return EINVAL;
-	if (v > (max >> shift))
-		return ERANGE;
-	*out = v << shift;
 	return 0;
 }
 
@@ -113,22 +101,23 @@ int64_t xparse_i64(const char *what, const char *s, unsigned base, int64_t min, 
 	return v;
 }
 
-uint64_t xparse_u64(const char *what, const char *s, unsigned base, uint64_t max)
+/* xparse_u64 and xparse_size: one body, for the seven call sites */
+static uint64_t xscan(const char *what, const char *s, unsigned base, int suffix, uint64_t max)
 {
 	uint64_t v;
-	int e = parse_u64(s, base, max, &v);
+	int e = scan(s, base, suffix, max, &v);
 
 	if (e)
 		bad_number(what, s, e);
 	return v;
 }
 
+uint64_t xparse_u64(const char *what, const char *s, unsigned base, uint64_t max)
+{
+	return xscan(what, s, base, 0, max);
+}
+
 uint64_t xparse_size(const char *what, const char *s, uint64_t max)
 {
-	uint64_t v;
-	int e = parse_size(s, max, &v);
-
-	if (e)
-		bad_number(what, s, e);
-	return v;
+	return xscan(what, s, 0, 1, max);
 }
