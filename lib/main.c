@@ -159,13 +159,13 @@ static int shmbox_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	const char *name;
+	/* execve() with an empty argv: no applet has that name, so it ends
+	 * as "applet not found: (no argv[0])" */
+	const char *name = argv[0] ? argv[0] : "(no argv[0])";
+	const char *slash = strrchr(name, '/');
 
-	if (!argv[0])	/* execve() with an empty argv */
-		die_status(EXIT_NOAPPLET, "applet not found", "(no argv[0])", 0);
-	name = strrchr(argv[0], '/');
-
-	name = name ? name + 1 : argv[0];
+	if (slash)
+		name = slash + 1;
 	if (*name == '-')	/* login shells are started as "-sh" */
 		name++;
 	if (strlen(name) >= 6 && !memcmp(name, "shmbox", 6)) {
