@@ -85,18 +85,18 @@ static uint64_t div_small(uint64_t v, unsigned base, unsigned *rem)
 
 size_t fmt_u64(char *buf, uint64_t v, unsigned base)
 {
-	char tmp[64];
-	size_t n = 0, i = 0;
+	char tmp[64], *p = tmp + sizeof(tmp);	/* filled from the end */
+	size_t n;
 
 	do {
 		unsigned digit;
 
 		v = div_small(v, base, &digit);
-		tmp[n++] = "0123456789abcdef"[digit];
+		*--p = "0123456789abcdef"[digit];
 	} while (v);
-	while (n)
-		buf[i++] = tmp[--n];
-	return i;
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(buf, p, n);
+	return n;
 }
 
 size_t fmt_i64(char *buf, int64_t v)
