@@ -114,12 +114,12 @@ key_t ipc_key(const char *key_arg, const char *path, const char *proj, key_t dfl
 /* "0x0000abcd", as ipcs prints keys; buf holds at least 11 bytes */
 char *fmt_key(char *buf, key_t key)
 {
-	size_t n = fmt_u64(buf + 2, (uint32_t)key, 16), pad = 8 - (n < 8 ? n : 8);
+	uint32_t k = (uint32_t)key;
 
-	memmove(buf + 2 + pad, buf + 2, n);
-	memset(buf + 2, '0', pad);
 	buf[0] = '0';
 	buf[1] = 'x';
-	buf[2 + pad + n] = 0;
+	for (int i = 9; i >= 2; i--, k >>= 4)	/* always 8 digits */
+		buf[i] = "0123456789abcdef"[k & 15];
+	buf[10] = 0;
 	return buf;
 }
