@@ -162,10 +162,11 @@ int main(int argc, char **argv)
 	/* execve() with an empty argv: no applet has that name, so it ends
 	 * as "applet not found: (no argv[0])" */
 	const char *name = argv[0] ? argv[0] : "(no argv[0])";
-	const char *slash = strrchr(name, '/');
 
-	if (slash)
-		name = slash + 1;
+	/* the basename, by hand: strrchr would bring memrchr along */
+	for (const char *p = name; *p; p++)
+		if (*p == '/')
+			name = p + 1;
 	if (*name == '-')	/* login shells are started as "-sh" */
 		name++;
 	if (strlen(name) >= 6 && !memcmp(name, "shmbox", 6)) {
