@@ -12,18 +12,11 @@ static NORETURN void die_sysv_missing(const char *why, int status, int err)
 {
 	/* "Function not implemented (errno 38)": the number is what users
 	 * search for ("error 38") */
-	char etext[ERR_TEXT_MAX], msg[128];
-	const char *text = err_text(err, etext);
-	size_t n = strlen(text);
+	char etext[ERR_TEXT_MAX], num[24], msg[128];
+	size_t n = fmt_i64(num, err);
 
-	if (n > sizeof(msg) - 32)
-		n = sizeof(msg) - 32;
-	memcpy(msg, text, n);
-	memcpy(msg + n, " (errno ", 8);
-	n += 8;
-	n += fmt_i64(msg + n, err);
-	memcpy(msg + n, ")", 2);
-	die_status(status, why, msg, 0);
+	memcpy(num + n, ")", 2);
+	die_status(status, why, str_join(msg, sizeof(msg), err_text(err, etext), " (errno ", num), 0);
 }
 
 void sysv_fail(const char *what, const char *obj, int err)
