@@ -15,15 +15,23 @@ static unsigned digit_value(unsigned char ch)
 	return 99;
 }
 
+/* base | SIZE: decimal or "0x" hex with a k/K, m/M, g/G suffix (KiB,
+ * MiB, GiB); one argument fewer at every call site */
+#define SIZE 0x100u
+
 /* The whole of s as a number in base (0: "0x" prefix selects 16, else
- * 10), with a k/K, m/M, g/G suffix (KiB, MiB, GiB) when suffix is set.
- * EINVAL: no digit, or a byte after them; ERANGE: past max. */
-static int scan(const char *s, unsigned base, int suffix, uint64_t max, uint64_t *out)
+ * 10), or base SIZE.  EINVAL: no digit, or a byte after them; ERANGE:
+ * past max. */
+static int scan(const char *s, unsigned base, uint64_t max, uint64_t *out)
 {
 	/* a suffix scales the digits: they are checked against max once scaled */
+	int suffix = base == SIZE;
 	uint64_t v = 0, lim = suffix ? UINT64_MAX : max;
 	unsigned shift = 0, d;
 	const char *p = s, *digits;
+
+	if (suffix)
+		base = 0;
 
 	/* "0x" and no hex digit after it is EINVAL either way */
 	if ((base == 0 || base == 16) && p[0] == '0' && (p[1] | 32) == 'x') {
@@ -57,12 +65,12 @@ static int scan(const char *s, unsigned base, int suffix, uint64_t max, uint64_t
 
 int parse_u64(const char *s, unsigned base, uint64_t max, uint64_t *out)
 {
-	return scan(s, base, 0, max, out);
+	return scan(s, base, max, out);
 }
 
 int parse_size(const char *s, uint64_t max, uint64_t *out)
 {
-	return scan(s, 0, 1, max, out);
+	return scan(s, SIZE, max, out);
 }
 
 int parse_i64(const char *s, unsigned base, int64_t min, int64_t max, int64_t *out)
@@ -77,7 +85,7 @@ int parse_i64(const char *s, unsigned base, int64_t min, int64_t max, int64_t *o
 	lim = neg ? -(uint64_t)min : (uint64_t)max;
 	if (neg && min >= 0)
 		lim = 0;
-	e = scan(s, base, 0, lim, &mag);
+	e = scan(s, base, lim, &mag);
 	if (e == 0 && neg && min >= 0 && mag)
 		e = ERANGE;
 	if (e)
@@ -101,23 +109,17 @@ int64_t xparse_i64(const char *what, const char *s, unsigned base, int64_t min, 
 	return v;
 }
 
-/* xparse_u64 and xparse_size: one body, for the seven call sites */
-static uint64_t xscan(const char *what, const char *s, unsigned base, int suffix, uint64_t max)
+uint64_t xparse_u64(const char *what, const char *s, unsigned base, uint64_t max)
 {
 	uint64_t v;
-	int e = scan(s, base, suffix, max, &v);
+	int e = scan(s, base, max, &v);
 
 	if (e)
 		bad_number(what, s, e);
 	return v;
 }
 
-uint64_t xparse_u64(const char *what, const char *s, unsigned base, uint64_t max)
-{
-	return xscan(what, s, base, 0, max);
-}
-
 uint64_t xparse_size(const char *what, const char *s, uint64_t max)
 {
-	return xscan(what, s, 0, 1, max);
+	return xparse_u64(what, s, SIZE, max);
 }
