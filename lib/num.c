@@ -27,7 +27,7 @@ static int scan(const char *s, unsigned base, uint64_t max, uint64_t *out)
 	/* a suffix scales the digits: they are checked against max once scaled */
 	int suffix = base == SIZE;
 	uint64_t v = 0, lim = suffix ? UINT64_MAX : max;
-	unsigned shift = 0, d;
+	unsigned scale = 0, d;
 	const char *p = s, *digits;
 
 	if (suffix)
@@ -49,17 +49,23 @@ static int scan(const char *s, unsigned base, uint64_t max, uint64_t *out)
 	if (p == digits)
 		return EINVAL;
 	if (suffix) {
-		switch (*p | 32) {
-		case 'k': shift = 10; p++; break;
-		case 'm': shift = 20; p++; break;
-		case 'g': shift = 30; p++; break;
+		switch (*p | 32) {	/* times 1024, once per step */
+		case 'k': scale = 1; p++; break;
+		case 'm': scale = 2; p++; break;
+		case 'g': scale = 3; p++; break;
 		}
 	}
 	if (*p)
 		return EINVAL;
-	if (v > (max >> shift))
+	/* shifts by a constant: by a variable, 32-bit targets call libgcc */
+	for (; scale; scale--) {
+		if (v >> 54)	/* 1024 times that does not fit */
+			return ERANGE;
+		v <<= 10;
+	}
+	if (v > max)
 		return ERANGE;
-	*out = v << shift;
+	*out = v;
 	return 0;
 }
 
