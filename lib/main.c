@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 	 * as "applet not found: (no argv[0])" */
 	const char *name = argv[0] ? argv[0] : "(no argv[0])";
 
-	/* the basename, by hand: strrchr would bring memrchr along */
+	/* the basename, by hand: musl's strrchr is strlen + memrchr */
 	for (const char *p = name; *p; p++)
 		if (*p == '/')
 			name = p + 1;
