@@ -79,7 +79,7 @@ int xshmctl(const char *obj, int id, int cmd, void *buf)
  * 1-255 or one character, default 1).  Neither: dflt. */
 key_t ipc_key(const char *key_arg, const char *path, const char *proj, key_t dflt)
 {
-	uint64_t v = 1;
+	int id = 1;	/* ftok's proj_id */
 	key_t k;
 
 	if (key_arg && path)
@@ -92,13 +92,13 @@ key_t ipc_key(const char *key_arg, const char *path, const char *proj, key_t dfl
 		return dflt;
 	if (proj) {
 		if (proj[0] && !proj[1] && (proj[0] < '0' || proj[0] > '9'))
-			v = (unsigned char)proj[0];
+			id = (unsigned char)proj[0];
 		else
-			v = xparse_u64("-j", proj, 0, 255);
-		if (v == 0)
+			id = (int)xparse_u64("-j", proj, 0, 255);
+		if (id == 0)
 			bad_arg_die("-j", proj, "must not be 0");
 	}
-	k = ftok(path, (int)v);
+	k = ftok(path, id);
 	if (k == -1)
 		die_errno(path, "ftok", errno);
 	return k;
