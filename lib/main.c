@@ -74,13 +74,11 @@ static void shmbox_help(int fd)
 		"Usage: shmbox APPLET [ARGS]...   or   APPLET [ARGS]... (through a link)\n"
 		"       shmbox --list | --version | --help"
 		IF_FEATURE_INSTALL(" | --install [-s] DIR") "\n"
-		"\nApplets:");
-	if (APPLETS_END > applets) {
-		out_char(' ');
+		"\nApplets: ");
+	if (APPLETS_END > applets)
 		list_applets(" ", "\n");
-	} else {
-		out_str(" (none: every applet is configured out)\n");
-	}
+	else
+		out_str("(none: every applet is configured out)\n");
 	if (out_flush_fd(fd) < 0)
 		die_errno("write", NULL, errno);
 }
