@@ -111,13 +111,10 @@ static int install_links(const char *argv0, int symbolic, const char *dir)
 	if (!S_ISDIR(st.st_mode))
 		die_errno("--install", dir, ENOTDIR);
 	for (const struct applet *a = applets; a < APPLETS_END; a++) {
-		size_t dl = strlen(dir), nl = strlen(a->name);
-
-		if (dl + nl + 2 > sizeof(path))
+		/* str_join would cut DIR/NAME to fit: refuse that first */
+		if (strlen(dir) + strlen(a->name) + 2 > sizeof(path))
 			die_errno("--install", dir, ENAMETOOLONG);
-		memcpy(path, dir, dl);
-		path[dl] = '/';
-		memcpy(path + dl + 1, a->name, nl + 1);
+		str_join(path, sizeof(path), dir, "/", a->name);
 		if ((symbolic ? symlink(self, path) : link(self, path)) < 0) {
 			warn_errno("--install", path, errno);
 			status = EXIT_ERR;
