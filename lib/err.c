@@ -92,9 +92,9 @@ void die_errno(const char *a, const char *b, int err)
 	die_status(EXIT_ERR, a, b, err);
 }
 
-/* full: the whole help text (--help); else the synopsis line and a hint,
- * for errors, so the error line stays visible */
-void show_usage(int fd, int full)
+/* full: the whole help text, on stdout (--help); else the synopsis line
+ * and a hint, on stderr, for errors, so the error line stays visible */
+void show_usage(int full)
 {
 	if (ENABLE_FEATURE_HELP && applet_usage >= 0) {
 		/* "Usage: ", the text, "Try ...": one write */
@@ -111,7 +111,7 @@ void show_usage(int fd, int full)
 			n += strlen(str_join(u + n, sizeof(u) - n, "Try '", applet_name,
 					     " --help' for more.\n"));
 		}
-		(void)write_all(fd, u, n);
+		(void)write_all(full ? 1 : 2, u, n);
 	} else if (full) {
 		emit("help text compiled out (CONFIG_FEATURE_HELP is not set)", NULL, 0);
 	}
@@ -121,7 +121,7 @@ void usage_die(const char *why, const char *what)
 {
 	out_flush_fd(1);
 	emit(why, what, 0);
-	show_usage(2, 0);
+	show_usage(0);
 	exit(EXIT_USAGE);
 }
 

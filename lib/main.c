@@ -50,7 +50,7 @@ static NORETURN void run_applet(const char *name, int argc, char **argv)
 	applet_name = a->name;
 	applet_usage = a->usage;
 	if (argv[1] && !strcmp(argv[1], "--help")) {
-		show_usage(1, 1);
+		show_usage(1);
 		exit(EXIT_OK);
 	}
 	if (a->flags & APPLET_SYSV)
