@@ -15,8 +15,9 @@ static unsigned digit_value(unsigned char ch)
 	return 99;
 }
 
-/* base | SIZE: decimal or "0x" hex with a k/K, m/M, g/G suffix (KiB,
- * MiB, GiB); one argument fewer at every call site */
+/* The base of parse_size/xparse_size: decimal or "0x" hex, then a k/K,
+ * m/M, g/G suffix (KiB, MiB, GiB).  A base, not a flag argument: one
+ * argument fewer for scan() and xparse_u64(). */
 #define SIZE 0x100u
 
 /* The whole of s as a number in base (0: "0x" prefix selects 16, else
