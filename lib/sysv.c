@@ -16,7 +16,8 @@ static NORETURN void die_sysv_missing(const char *why, int status, int err)
 	size_t n = fmt_i64(num, err);
 
 	memcpy(num + n, ")", 2);
-	die_status(status, why, str_join(msg, sizeof(msg), err_text(err, etext), " (errno ", num), 0);
+	str_join(msg, sizeof(msg), err_text(err, etext), " (errno ", num);
+	die_status(status, why, msg, 0);
 }
 
 void sysv_fail(const char *what, const char *obj, int err)
