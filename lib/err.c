@@ -42,15 +42,16 @@ static size_t put(char *buf, size_t at, size_t cap, const char *s)
 static void emit3(const char *a, const char *b, const char *c, int err)
 {
 	char etext[ERR_TEXT_MAX], line[512];
-	const char *parts[6] = { "shmbox", applet_name, a, b, c,
+	const char *parts[5] = { applet_name, a, b, c,
 				 err ? err_text(err, etext) : NULL };
-	size_t n = 0;
+	size_t n = 6;
 
-	for (int i = 0; i < 6; i++) {
+	memcpy(line, "shmbox", 6);
+	for (int i = 0; i < 5; i++) {
 		if (!parts[i])
 			continue;
-		if (n)
-			n = put(line, n, sizeof(line) - 1, ": ");
+		for (const char *sep = ": "; *sep && n < sizeof(line) - 1; sep++)
+			line[n++] = *sep;
 		n = put(line, n, sizeof(line) - 1, parts[i]);
 	}
 	line[n++] = '\n';
@@ -91,24 +92,26 @@ void die_errno(const char *a, const char *b, int err)
 	die_status(EXIT_ERR, a, b, err);
 }
 
-/* full: the whole help text (--help); else the synopsis line and a hint,
- * for errors, so the error line stays visible */
-void show_usage(int fd, int full)
+/* full: the whole help text, on stdout (--help); else the synopsis line
+ * and a hint, on stderr, for errors, so the error line stays visible */
+void show_usage(int full)
 {
 	if (ENABLE_FEATURE_HELP && applet_usage >= 0) {
-		char u[PACK_MAXLEN + 1];
-		size_t n = unpack((unsigned)applet_usage, u, sizeof(u));
-		char *nl = memchr(u, '\n', n);
+		/* "Usage: ", the text, "Try ...": one write */
+		char u[7 + PACK_MAXLEN + 64];
+		size_t n;
+		char *nl;
 
-		if (!full && nl)	/* the synopsis: the first line */
-			n = (size_t)(nl + 1 - u);
-		(void)write_all(fd, "Usage: ", 7);
-		(void)write_all(fd, u, n);
+		memcpy(u, "Usage: ", 7);
+		n = 7 + unpack((unsigned)applet_usage, u + 7, PACK_MAXLEN + 1);
+		nl = memchr(u, '\n', n);
 		if (!full) {
-			(void)write_all(fd, "Try '", 5);
-			(void)write_all(fd, applet_name, strlen(applet_name));
-			(void)write_all(fd, " --help' for more.\n", 19);
+			if (nl)		/* the synopsis: the first line */
+				n = (size_t)(nl + 1 - u);
+			n += strlen(str_join(u + n, sizeof(u) - n, "Try '", applet_name,
+					     " --help' for more.\n"));
 		}
+		(void)write_all(full ? 1 : 2, u, n);
 	} else if (full) {
 		emit("help text compiled out (CONFIG_FEATURE_HELP is not set)", NULL, 0);
 	}
@@ -118,7 +121,7 @@ void usage_die(const char *why, const char *what)
 {
 	out_flush_fd(1);
 	emit(why, what, 0);
-	show_usage(2, 0);
+	show_usage(0);
 	exit(EXIT_USAGE);
 }
 

@@ -42,7 +42,7 @@ const char *err_text(int err, char *buf);
 NORETURN void usage_die(const char *why, const char *what);
 /* "shmbox: APPLET: what: 'value': why", exit EXIT_USAGE */
 NORETURN void bad_arg_die(const char *what, const char *value, const char *why);
-void show_usage(int fd, int full);
+void show_usage(int full);	/* full: --help, on stdout; else on stderr */
 
 /* out.c: a small buffer over write(2); flushed on purpose */
 void out_put(const void *p, size_t n);

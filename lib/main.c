@@ -28,12 +28,14 @@ static const struct applet {
 	{ #name, name##_main, IF_FEATURE_HELP(PACK_##name##_usage) IF_NOT_FEATURE_HELP(-1), flags },
 #include "applets.h"
 #undef APPLET
-	{ NULL, NULL, -1, 0 }
 };
+/* no NULL entry at the end (24 bytes on 64-bit); with every applet
+ * configured out the array is empty (GNU C) and the loops never run */
+#define APPLETS_END (applets + sizeof(applets) / sizeof(applets[0]))
 
 static const struct applet *find_applet(const char *name)
 {
-	for (const struct applet *a = applets; a->name; a++)
+	for (const struct applet *a = applets; a < APPLETS_END; a++)
 		if (!strcmp(a->name, name))
 			return a;
 	return NULL;
@@ -48,7 +50,7 @@ static NORETURN void run_applet(const char *name, int argc, char **argv)
 	applet_name = a->name;
 	applet_usage = a->usage;
 	if (argv[1] && !strcmp(argv[1], "--help")) {
-		show_usage(1, 1);
+		show_usage(1);
 		exit(EXIT_OK);
 	}
 	if (a->flags & APPLET_SYSV)
@@ -60,9 +62,9 @@ static NORETURN void run_applet(const char *name, int argc, char **argv)
 
 static void list_applets(const char *sep, const char *end)
 {
-	for (const struct applet *a = applets; a->name; a++) {
+	for (const struct applet *a = applets; a < APPLETS_END; a++) {
 		out_str(a->name);
-		out_str(a[1].name ? sep : end);
+		out_str(a + 1 < APPLETS_END ? sep : end);
 	}
 }
 
@@ -72,13 +74,11 @@ static void shmbox_help(int fd)
 		"Usage: shmbox APPLET [ARGS]...   or   APPLET [ARGS]... (through a link)\n"
 		"       shmbox --list | --version | --help"
 		IF_FEATURE_INSTALL(" | --install [-s] DIR") "\n"
-		"\nApplets:");
-	if (applets[0].name) {
-		out_char(' ');
+		"\nApplets: ");
+	if (APPLETS_END > applets)
 		list_applets(" ", "\n");
-	} else {
-		out_str(" (none: every applet is configured out)\n");
-	}
+	else
+		out_str("(none: every applet is configured out)\n");
 	if (out_flush_fd(fd) < 0)
 		die_errno("write", NULL, errno);
 }
@@ -110,14 +110,11 @@ static int install_links(const char *argv0, int symbolic, const char *dir)
 		die_errno("--install", dir, errno);
 	if (!S_ISDIR(st.st_mode))
 		die_errno("--install", dir, ENOTDIR);
-	for (const struct applet *a = applets; a->name; a++) {
-		size_t dl = strlen(dir), nl = strlen(a->name);
-
-		if (dl + nl + 2 > sizeof(path))
+	for (const struct applet *a = applets; a < APPLETS_END; a++) {
+		/* str_join would cut DIR/NAME to fit: refuse that first */
+		if (strlen(dir) + strlen(a->name) + 2 > sizeof(path))
 			die_errno("--install", dir, ENAMETOOLONG);
-		memcpy(path, dir, dl);
-		path[dl] = '/';
-		memcpy(path + dl + 1, a->name, nl + 1);
+		str_join(path, sizeof(path), dir, "/", a->name);
 		if ((symbolic ? symlink(self, path) : link(self, path)) < 0) {
 			warn_errno("--install", path, errno);
 			status = EXIT_ERR;
@@ -157,18 +154,29 @@ static int shmbox_main(int argc, char **argv)
 	run_applet(cmd, argc - 1, argv + 1);
 }
 
+/* "shmbox", "shmbox-static", ...: called as the multi-call binary itself.
+ * By hand: memcmp would be linked for this alone in small configs. */
+static int is_shmbox(const char *name)
+{
+	for (int i = 0; i < 6; i++)
+		if (name[i] != "shmbox"[i])	/* a NUL in name stops it too */
+			return 0;
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
-	const char *name;
+	/* execve() with an empty argv: no applet has that name, so it ends
+	 * as "applet not found: (no argv[0])" */
+	const char *name = argv[0] ? argv[0] : "(no argv[0])";
 
-	if (!argv[0])	/* execve() with an empty argv */
-		die_status(EXIT_NOAPPLET, "applet not found", "(no argv[0])", 0);
-	name = strrchr(argv[0], '/');
-
-	name = name ? name + 1 : argv[0];
+	/* the basename, by hand: musl's strrchr is strlen + memrchr */
+	for (const char *p = name; *p; p++)
+		if (*p == '/')
+			name = p + 1;
 	if (*name == '-')	/* login shells are started as "-sh" */
 		name++;
-	if (strlen(name) >= 6 && !memcmp(name, "shmbox", 6)) {
+	if (is_shmbox(name)) {
 		int status = shmbox_main(argc, argv);
 
 		out_flush();

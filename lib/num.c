@@ -2,57 +2,82 @@
 #include <errno.h>
 #include "libshmbox.h"
 
-static int digit_value(char c)
+/* 99 for a byte that is no digit in any base */
+static unsigned digit_value(unsigned char ch)
 {
-	if (c >= '0' && c <= '9')
+	unsigned c = ch;
+
+	if (c - '0' < 10)
 		return c - '0';
-	if (c >= 'a' && c <= 'f')
+	c |= 32;	/* 'A'-'F' -> 'a'-'f'; only those land there */
+	if (c - 'a' < 6)
 		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
 	return 99;
 }
 
-/* Digits of s in base (0: "0x" prefix selects 16, else 10); *end is the
- * first byte not used.  EINVAL when there is no digit, ERANGE past max. */
-static int scan_u64(const char *s, unsigned base, uint64_t max,
-		    uint64_t *out, const char **end)
-{
-	uint64_t v = 0;
-	const char *p = s;
+/* The base of parse_size/xparse_size: decimal or "0x" hex, then a k/K,
+ * m/M, g/G suffix (KiB, MiB, GiB).  A base, not a flag argument: one
+ * argument fewer for scan() and xparse_u64(). */
+#define SIZE 0x100u
 
-	if ((base == 0 || base == 16) && p[0] == '0' && (p[1] | 32) == 'x'
-	    && digit_value(p[2]) < 16) {
+/* The whole of s as a number in base (0: "0x" prefix selects 16, else
+ * 10), or base SIZE.  EINVAL: no digit, or a byte after them; ERANGE:
+ * past max. */
+static int scan(const char *s, unsigned base, uint64_t max, uint64_t *out)
+{
+	/* a suffix scales the digits: they are checked against max once scaled */
+	int suffix = base == SIZE;
+	uint64_t v = 0, lim = suffix ? UINT64_MAX : max;
+	unsigned scale = 0, d;
+	const char *p = s, *digits;
+
+	if (suffix)
+		base = 0;
+
+	/* "0x" and no hex digit after it is EINVAL either way */
+	if ((base == 0 || base == 16) && p[0] == '0' && (p[1] | 32) == 'x') {
 		p += 2;
 		base = 16;
 	} else if (base == 0) {
 		base = 10;
 	}
-	if (digit_value(*p) >= (int)base)
-		return EINVAL;
-	for (; digit_value(*p) < (int)base; p++) {
+	for (digits = p; (d = digit_value(*p)) < base; p++) {
 		/* no division: on 32-bit targets a 64-bit "/" is a libgcc call */
 		if (__builtin_mul_overflow(v, base, &v) ||
-		    __builtin_add_overflow(v, (unsigned)digit_value(*p), &v) || v > max)
+		    __builtin_add_overflow(v, d, &v) || v > lim)
 			return ERANGE;
 	}
+	if (p == digits)
+		return EINVAL;
+	if (suffix) {
+		switch (*p | 32) {	/* times 1024, once per step */
+		case 'k': scale = 1; p++; break;
+		case 'm': scale = 2; p++; break;
+		case 'g': scale = 3; p++; break;
+		}
+	}
+	if (*p)
+		return EINVAL;
+	/* shifts by a constant: by a variable, 32-bit targets call libgcc */
+	for (; scale; scale--) {
+		if (v >> 54)	/* 1024 times that does not fit */
+			return ERANGE;
+		v <<= 10;
+	}
+	if (v > max)
+		return ERANGE;
 	*out = v;
-	*end = p;
 	return 0;
 }
 
 int parse_u64(const char *s, unsigned base, uint64_t max, uint64_t *out)
 {
-	const char *end;
-	uint64_t v;
-	int e = scan_u64(s, base, max, &v, &end);
+	return scan(s, base, max, out);
+}
 
-	if (e)
-		return e;
-	if (*end)
-		return EINVAL;
-	*out = v;
-	return 0;
+int parse_size(const char *s, uint64_t max, uint64_t *out)
+{
+	return scan(s, SIZE, max, out);
 }
 
 int parse_i64(const char *s, unsigned base, int64_t min, int64_t max, int64_t *out)
@@ -67,34 +92,12 @@ int parse_i64(const char *s, unsigned base, int64_t min, int64_t max, int64_t *o
 	lim = neg ? -(uint64_t)min : (uint64_t)max;
 	if (neg && min >= 0)
 		lim = 0;
-	e = parse_u64(s, base, lim, &mag);
+	e = scan(s, base, lim, &mag);
 	if (e == 0 && neg && min >= 0 && mag)
 		e = ERANGE;
 	if (e)
 		return e;
 	*out = neg ? (int64_t)(0 - mag) : (int64_t)mag;
-	return 0;
-}
-
-int parse_size(const char *s, uint64_t max, uint64_t *out)
-{
-	const char *end;
-	uint64_t v;
-	unsigned shift = 0;
-	int e = scan_u64(s, 0, UINT64_MAX, &v, &end);
-
-	if (e)
-		return e;
-	switch (*end | 32) {
-	case 'k': shift = 10; end++; break;
-	case 'm': shift = 20; end++; break;
-	case 'g': shift = 30; end++; break;
-	}
-	if (*end)
-		return EINVAL;
-	if (v > (max >> shift))
-		return ERANGE;
-	*out = v << shift;
 	return 0;
 }
 
@@ -116,7 +119,7 @@ int64_t xparse_i64(const char *what, const char *s, unsigned base, int64_t min, 
 uint64_t xparse_u64(const char *what, const char *s, unsigned base, uint64_t max)
 {
 	uint64_t v;
-	int e = parse_u64(s, base, max, &v);
+	int e = scan(s, base, max, &v);
 
 	if (e)
 		bad_number(what, s, e);
@@ -125,10 +128,5 @@ uint64_t xparse_u64(const char *what, const char *s, unsigned base, uint64_t max
 
 uint64_t xparse_size(const char *what, const char *s, uint64_t max)
 {
-	uint64_t v;
-	int e = parse_size(s, max, &v);
-
-	if (e)
-		bad_number(what, s, e);
-	return v;
+	return xparse_u64(what, s, SIZE, max);
 }

@@ -12,17 +12,19 @@ static int find_opt(const char *spec, char c, const char *name, int *takes_arg)
 {
 	for (int i = 0; *spec && i < OPT_MAX; i++) {
 		char letter = *spec++;
-		const char *lname = spec + 1;
-		size_t llen = 0;
+		const char *n = name;
+		int same = *spec == '(';	/* name matches the "(name)" so far */
 
-		if (*spec == '(') {
-			while (*++spec != ')')	/* our own specs: it is there */
-				;
-			llen = (size_t)(spec++ - lname);
+		if (same) {
+			while (*++spec != ')') {	/* our own specs: it is there */
+				same &= *n == *spec;	/* n stays on name: no overrun */
+				n += same;
+			}
+			spec++;
 		}
 		*takes_arg = *spec == ':';
 		spec += *takes_arg;
-		if (c ? letter == c : llen && strlen(name) == llen && !memcmp(lname, name, llen))
+		if (c ? letter == c : same && !*n)
 			return i;
 	}
 	return -1;
@@ -31,17 +33,19 @@ static int find_opt(const char *spec, char c, const char *name, int *takes_arg)
 void opt_parse(char **argv, const char *spec, struct opts *o)
 {
 	char **a = argv + 1;
+	int n = 0;
 
 	memset(o, 0, sizeof(*o));
 	for (; *a && (*a)[0] == '-' && (*a)[1]; a++) {
-		int is_long = (*a)[1] == '-';
+		char *p = *a + 1;
+		int is_long = *p == '-';
 
-		if (is_long && !(*a)[2]) {	/* "--" */
+		if (is_long && !*++p) {	/* "--" */
 			a++;
 			break;
 		}
 		/* each letter of "-abc", or once the whole "--name" */
-		for (char *p = *a + 1 + is_long; *p; p++) {
+		do {
 			char shown[3] = { '-', *p, 0 };
 			const char *opt = is_long ? *a : shown;
 			int takes_arg, i = find_opt(spec, is_long ? 0 : *p, p, &takes_arg);
@@ -58,11 +62,10 @@ void opt_parse(char **argv, const char *spec, struct opts *o)
 					usage_die("option requires an argument", opt);
 				break;
 			}
-			if (is_long)
-				break;
-		}
+		} while (!is_long && *++p);
 	}
 	o->rest = a;
-	while (a[o->nrest])
-		o->nrest++;
+	while (a[n])
+		n++;
+	o->nrest = n;
 }

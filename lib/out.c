@@ -66,37 +66,34 @@ void out_char(char c)
 }
 
 /* v / base, and v % base in *rem, for base <= 16 with 32-bit divisions:
- * long division in base 2^16.  A 64-bit "/" would bring libgcc's
- * __udivdi3 (1.1 KB on MIPS) into the 32-bit builds. */
+ * long division of the high word, then of two 16-bit digits of the low
+ * word (a remainder < base and 16 bits fit in 32).  A 64-bit "/" would
+ * bring libgcc's __udivdi3 (1.1 KB on MIPS) into the 32-bit builds. */
 static uint64_t div_small(uint64_t v, unsigned base, unsigned *rem)
 {
-	uint64_t q = 0;
-	uint32_t r = 0;
+	uint32_t hi = (uint32_t)(v >> 32), lo = (uint32_t)v;
+	uint32_t qhi = hi / base, part = (hi % base) << 16 | lo >> 16;
+	uint32_t qmid = part / base;
 
-	for (int shift = 48; shift >= 0; shift -= 16) {
-		uint32_t part = r << 16 | ((uint32_t)(v >> shift) & 0xffff);
-
-		q = q << 16 | part / base;
-		r = part % base;
-	}
-	*rem = r;
-	return q;
+	part = (part % base) << 16 | (lo & 0xffff);
+	*rem = part % base;
+	return (uint64_t)qhi << 32 | qmid << 16 | part / base;
 }
 
 size_t fmt_u64(char *buf, uint64_t v, unsigned base)
 {
-	char tmp[64];
-	size_t n = 0, i = 0;
+	char tmp[64], *p = tmp + sizeof(tmp);	/* filled from the end */
+	size_t n;
 
 	do {
 		unsigned digit;
 
 		v = div_small(v, base, &digit);
-		tmp[n++] = "0123456789abcdef"[digit];
+		*--p = "0123456789abcdef"[digit];
 	} while (v);
-	while (n)
-		buf[i++] = tmp[--n];
-	return i;
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(buf, p, n);
+	return n;
 }
 
 size_t fmt_i64(char *buf, int64_t v)

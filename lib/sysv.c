@@ -12,17 +12,11 @@ static NORETURN void die_sysv_missing(const char *why, int status, int err)
 {
 	/* "Function not implemented (errno 38)": the number is what users
 	 * search for ("error 38") */
-	char etext[ERR_TEXT_MAX], msg[128];
-	const char *text = err_text(err, etext);
-	size_t n = strlen(text);
+	char etext[ERR_TEXT_MAX], num[24], msg[128];
+	size_t n = fmt_i64(num, err);
 
-	if (n > sizeof(msg) - 32)
-		n = sizeof(msg) - 32;
-	memcpy(msg, text, n);
-	memcpy(msg + n, " (errno ", 8);
-	n += 8;
-	n += fmt_i64(msg + n, err);
-	memcpy(msg + n, ")", 2);
+	memcpy(num + n, ")", 2);
+	str_join(msg, sizeof(msg), err_text(err, etext), " (errno ", num);
 	die_status(status, why, msg, 0);
 }
 
@@ -86,7 +80,7 @@ int xshmctl(const char *obj, int id, int cmd, void *buf)
  * 1-255 or one character, default 1).  Neither: dflt. */
 key_t ipc_key(const char *key_arg, const char *path, const char *proj, key_t dflt)
 {
-	uint64_t v = 1;
+	int id = 1;	/* ftok's proj_id */
 	key_t k;
 
 	if (key_arg && path)
@@ -99,13 +93,13 @@ key_t ipc_key(const char *key_arg, const char *path, const char *proj, key_t dfl
 		return dflt;
 	if (proj) {
 		if (proj[0] && !proj[1] && (proj[0] < '0' || proj[0] > '9'))
-			v = (unsigned char)proj[0];
+			id = (unsigned char)proj[0];
 		else
-			v = xparse_u64("-j", proj, 0, 255);
-		if (v == 0)
+			id = (int)xparse_u64("-j", proj, 0, 255);
+		if (id == 0)
 			bad_arg_die("-j", proj, "must not be 0");
 	}
-	k = ftok(path, (int)v);
+	k = ftok(path, id);
 	if (k == -1)
 		die_errno(path, "ftok", errno);
 	return k;
@@ -114,12 +108,12 @@ key_t ipc_key(const char *key_arg, const char *path, const char *proj, key_t dfl
 /* "0x0000abcd", as ipcs prints keys; buf holds at least 11 bytes */
 char *fmt_key(char *buf, key_t key)
 {
-	size_t n = fmt_u64(buf + 2, (uint32_t)key, 16), pad = 8 - (n < 8 ? n : 8);
+	uint32_t k = (uint32_t)key;
 
-	memmove(buf + 2 + pad, buf + 2, n);
-	memset(buf + 2, '0', pad);
 	buf[0] = '0';
 	buf[1] = 'x';
-	buf[2 + pad + n] = 0;
+	for (int i = 9; i >= 2; i--, k >>= 4)	/* always 8 digits */
+		buf[i] = "0123456789abcdef"[k & 15];
+	buf[10] = 0;
 	return buf;
 }

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -80,10 +79,8 @@ void xftruncate(const char *path, int fd, off_t len)
 
 void xsigaction(int sig, void (*fn)(int))
 {
-	struct sigaction sa;
+	struct sigaction sa = { .sa_handler = fn };	/* no flags, empty mask */
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = fn;
 	if (sigaction(sig, &sa, NULL) < 0)
 		die_errno("sigaction", NULL, errno);
 }
