@@ -125,6 +125,9 @@ int main(void)
 	read_texts();
 	while (ntokens < NTOKENS && pack_round(128 + ntokens))
 		ntokens++;
+	/* the offsets live in shorts (lib/main.c's applet table) */
+	if (ndata > 32767)
+		die("more than 32 KiB of packed texts", NULL);
 	for (int k = 0; k < ntexts; k++) {
 		raw += raw_len[k] + 1;
 		if (raw_len[k] > maxlen)
