@@ -1,9 +1,9 @@
 /* The errno texts shmbox prints, in musl's words, for the errors its
  * system calls can return (open, read, write, mmap, flock, link, the
- * System V calls...).  One line each: ERR(NAME, "text").  scripts/gen-build
- * packs the texts into the binary (lib/pack.c); lib/err.c keeps the names.
- * An errno not listed here is printed as "Unknown error N".  Its full
- * table would cost 2.2 KB (musl's strerror) where these cost about 0.5. */
+ * System V calls; write(2) to a socket).  One line each: ERR(NAME, "text").
+ * scripts/gen-build packs the texts into the binary (lib/pack.c); lib/err.c
+ * keeps the names.  An errno not listed here is printed as "Unknown error
+ * N".  musl's full strerror table costs 2.2 KB; these, about 0.5. */
 ERR(EPERM, "Operation not permitted")
 ERR(ENOENT, "No such file or directory")
 ERR(ESRCH, "No such process")
@@ -51,3 +51,5 @@ ERR(EREMOTEIO, "Remote I/O error")
 ERR(ENOBUFS, "No buffer space available")
 ERR(EILSEQ, "Illegal byte sequence")
 ERR(ENOTTY, "Not a tty")
+ERR(ECONNRESET, "Connection reset by peer")
+ERR(ENOTCONN, "Socket not connected")
