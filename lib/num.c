@@ -18,15 +18,15 @@ static unsigned digit_value(unsigned char ch)
 /* The base of parse_size/xparse_size: decimal or "0x" hex, then a k/K,
  * m/M, g/G suffix (KiB, MiB, GiB).  A base, not a flag argument: one
  * argument fewer for scan() and xparse_u64(). */
-#define SIZE 0x100u
+#define BASE_SIZE 0x100u
 
 /* The whole of s as a number in base (0: "0x" prefix selects 16, else
- * 10), or base SIZE.  EINVAL: no digit, or a byte after them; ERANGE:
+ * 10), or base BASE_SIZE.  EINVAL: no digit, or a byte after them; ERANGE:
  * past max. */
 static int scan(const char *s, unsigned base, uint64_t max, uint64_t *out)
 {
 	/* a suffix scales the digits: they are checked against max once scaled */
-	int suffix = base == SIZE;
+	int suffix = base == BASE_SIZE;
 	uint64_t v = 0, lim = suffix ? UINT64_MAX : max;
 	unsigned scale = 0, d;
 	const char *p = s, *digits;
@@ -77,7 +77,7 @@ int parse_u64(const char *s, unsigned base, uint64_t max, uint64_t *out)
 
 int parse_size(const char *s, uint64_t max, uint64_t *out)
 {
-	return scan(s, SIZE, max, out);
+	return scan(s, BASE_SIZE, max, out);
 }
 
 int parse_i64(const char *s, unsigned base, int64_t min, int64_t max, int64_t *out)
@@ -128,5 +128,5 @@ uint64_t xparse_u64(const char *what, const char *s, unsigned base, uint64_t max
 
 uint64_t xparse_size(const char *what, const char *s, uint64_t max)
 {
-	return xparse_u64(what, s, SIZE, max);
+	return xparse_u64(what, s, BASE_SIZE, max);
 }
