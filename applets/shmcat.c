@@ -203,7 +203,7 @@ static int list_proc(void)
 			line = nl + 1;
 		}
 		have -= (size_t)(line - buf);
-		memmove(buf, line, have);
+		move_down(buf, line, have);
 	} while (r > 0);
 	xclose(fd);
 	return 0;

@@ -237,7 +237,7 @@ static void send_lines(uint32_t max)
 		}
 		send_record(buf, (uint32_t)(last + 1 - buf), KIND_LINES);
 		have -= (uint32_t)(last + 1 - buf);
-		memmove(buf, last + 1, have);
+		move_down(buf, last + 1, have);
 	}
 }
 

@@ -143,3 +143,12 @@ char *str_join(char *buf, size_t size, const char *a, const char *b, const char 
 	buf[n] = 0;
 	return buf;
 }
+
+/* memmove for dst <= src, the only way these buffers move: a partial line
+ * back to the start.  By hand because musl's memmove is C on most targets
+ * (468 B on mipsel) and the moves here are a line or less. */
+void move_down(char *dst, const char *src, size_t n)
+{
+	while (n--)
+		*dst++ = *src++;
+}

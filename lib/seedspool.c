@@ -167,7 +167,7 @@ int seed_send(char **args, int nowait)
 
 			seed_put(line, l, nowait);
 			have -= l + 1;
-			memmove(line, nl + 1, have);
+			move_down(line, nl + 1, have);
 		}
 		if (have == sizeof(line))
 			die_msg("--seed", "message longer than the tutorial's 256-byte buffers");
