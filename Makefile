@@ -12,13 +12,21 @@
 # --- Cross builds ------------------------------------------------------------
 # make CROSS=TARGET [O=DIR] [all | size | test], TARGET one of (aliases in
 # brackets) aarch64 (arm64), armhf (arm), i386 (x86 i686), mipsel (mipsle),
-# riscv64 (riscv).  The compiler is the target's musl gcc wrapper from
-# Debian's musl-dev:ARCH; riscv64's is the musl that scripts/install-cross
-# builds into SHMBOX_CACHE.  `sh scripts/install-deps cross` installs them.
+# riscv64 (riscv).  The compiler is the target's musl gcc wrapper of the
+# musl that scripts/install-musl builds into SHMBOX_CACHE (else Debian's
+# musl-dev:ARCH; riscv64 has none).  `sh scripts/install-deps cross`
+# installs them.
 # The .config: without O= the binary lands in out/TARGET/ and is built from
 # the native ./.config (the one `make menuconfig` edits), so every target
 # gets the same applets; with O=DIR it is DIR/.config, as for native builds.
 # `make test CROSS=TARGET` runs test/run on it under qemu-ARCH-static.
+# The musl that scripts/install-musl built from Debian's source with musl's
+# own flags (-Os, no PIE, no stack protector): $(call musl_cc,TARGET,NAME)
+# is its gcc wrapper NAME, or NAME alone (Debian's musl) when it is not
+# there.  Debian's libc.a is -O2, PIE and stack-protected: x86_64 +1.4 KB.
+MUSL_CACHES := $(SHMBOX_CACHE) /var/cache/shmbox $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/shmbox
+musl_cc = $(firstword $(wildcard $(addsuffix /musl-$(1)/bin/$(2),$(MUSL_CACHES))) $(2))
+
 ifneq ($(CROSS),)
 CROSS_ALIASES := arm64=aarch64 arm=armhf x86=i386 i686=i386 mipsle=mipsel riscv=riscv64
 CROSS_TARGET := $(or $(patsubst $(CROSS)=%,%,$(filter $(CROSS)=%,$(CROSS_ALIASES))),$(CROSS))
@@ -35,15 +43,12 @@ endif
 ifeq ($(SANITIZE),1)
 $(error SANITIZE=1 is a native glibc build; it does not go with CROSS=)
 endif
-CROSS_CC := $(word 1,$(CROSS_SPEC))
-ifeq ($(CROSS_TARGET),riscv64)
-CROSS_CC := $(firstword $(wildcard $(addsuffix /musl-riscv64/bin/$(CROSS_CC), \
-	$(SHMBOX_CACHE) /var/cache/shmbox $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/shmbox)) $(CROSS_CC))
-endif
+CROSS_CC := $(call musl_cc,$(CROSS_TARGET),$(word 1,$(CROSS_SPEC)))
 CROSS_EMU := qemu-$(word 3,$(CROSS_SPEC))-static
 # MIPS code is PIC (abicalls) by default, which a static binary does not
-# need: plain code is 1.7 KB smaller, and ld reaches musl's PIC libc.a
-# through la25 stubs.
+# need: plain code is 1.7 KB smaller (install-musl builds musl so too;
+# with Debian's PIC libc.a ld goes through la25 stubs and warns about
+# linking abicalls files with non-abicalls files).
 CROSS_CFLAGS_mipsel := -mno-abicalls -fno-pic
 CROSS_CFLAGS := $(CROSS_CFLAGS_$(CROSS_TARGET))
 ifeq ($(origin CC),default)
@@ -84,7 +89,7 @@ STRIP := :
 SSTRIP :=
 else
 ifeq ($(origin CC),default)
-CC := musl-gcc
+CC := $(call musl_cc,native,musl-gcc)
 endif
 STRIP ?= strip
 SSTRIP := $(GEN)/sstrip
