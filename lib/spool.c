@@ -74,6 +74,14 @@ size_t spool_fmt_prefix(char *buf, int32_t pid)
 	return n + 3;
 }
 
+char *spool_join_num(char *buf, const char *a, int64_t v, const char *c)
+{
+	char num[24];
+
+	num[fmt_i64(num, v)] = 0;
+	return str_join(buf, SPOOL_MSG_MAX, a, num, c);
+}
+
 uint32_t spool_payload_room(uint32_t len)
 {
 	return (uint32_t)sizeof(struct spool_rec) + ((len + SPOOL_ALIGN - 1) & ~(SPOOL_ALIGN - 1));
@@ -160,15 +168,15 @@ static void take_ownership(struct spool *s)
 		{ SEM_OWNER, 0, IPC_NOWAIT },
 		{ SEM_OWNER, 1, SEM_UNDO | IPC_NOWAIT },
 	};
-	char pid[24], msg[64];
+	char msg[SPOOL_MSG_MAX];
 
 	while (semtimedop(s->semid, ops, 2, NULL) < 0) {	/* semop, see sem_change */
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN)
 			sysv_fail(s->keyname, "semop", errno);
-		pid[fmt_i64(pid, xsemctl(s->keyname, s->semid, SEM_OWNER, GETPID, 0))] = 0;
-		die_msg(s->keyname, str_join(msg, sizeof(msg), "already has a spooler (pid ", pid, ")"));
+		die_msg(s->keyname, spool_join_num(msg, "already has a spooler (pid ",
+						   xsemctl(s->keyname, s->semid, SEM_OWNER, GETPID, 0), ")"));
 	}
 }
 
