@@ -217,7 +217,7 @@ static void send_lines(uint32_t max)
 
 	for (;;) {
 		ssize_t n = xread(0, buf + have, cap - have);
-		char *last;
+		char *end;
 
 		if (n == 0) {
 			if (have) {	/* a last line without its newline */
@@ -227,15 +227,18 @@ static void send_lines(uint32_t max)
 			return;
 		}
 		have += (uint32_t)n;
-		last = memrchr(buf, '\n', have);
-		if (!last) {
+		/* past the last newline; memrchr by hand: musl's is this
+		 * byte loop too, and the only caller */
+		for (end = buf + have; end > buf && end[-1] != '\n'; end--)
+			;
+		if (end == buf) {
 			if (have == cap)
 				too_long(have, max);
 			continue;
 		}
-		send_record(buf, (uint32_t)(last + 1 - buf), KIND_LINES);
-		have -= (uint32_t)(last + 1 - buf);
-		move_down(buf, last + 1, have);
+		send_record(buf, (uint32_t)(end - buf), KIND_LINES);
+		have -= (uint32_t)(end - buf);
+		move_down(buf, end, have);
 	}
 }
 
