@@ -39,9 +39,13 @@
 
 enum { OPT_n, OPT_t, OPT_k, OPT_f, OPT_j, OPT_seed };
 
-static struct spool sp;
-static int32_t my_pid;
-static int32_t wait_ms = -1;	/* -1: forever; -t: at most 10^9 */
+/* the sender's state in one place: one base address for all of it */
+static struct {
+	struct spool sp;
+	int32_t my_pid;
+	int32_t wait_ms;	/* -1: forever; -t: at most 10^9 */
+	int warned;
+} g;
 
 /* A coarse clock for the -t and lock limits: times(2) counts USER_HZ
  * ticks (100 a second on every Linux ABI) and needs neither the vDSO
@@ -59,14 +63,14 @@ static uint32_t now_ms(void)
  * a holder that died (SIGKILL) is detected and its lock taken over. */
 static void lock_reserve(void)
 {
-	uint32_t *lock = &sp.h->lock;
+	uint32_t *lock = &g.sp.h->lock;
 	uint32_t since = 0;
 	int timing = 0;
 
 	for (unsigned spins = 0;; spins++) {
 		uint32_t holder = 0;
 
-		if (__atomic_compare_exchange_n(lock, &holder, (uint32_t)my_pid, 0,
+		if (__atomic_compare_exchange_n(lock, &holder, (uint32_t)g.my_pid, 0,
 						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			return;
 		if (spins < 64)
@@ -80,7 +84,7 @@ static void lock_reserve(void)
 			since = now_ms();
 			timing = 1;
 		} else if (now_ms() - since > 10000) {
-			die_msg(sp.keyname, "the reservation lock is held by a live process for 10 s (stopped? corrupt?)");
+			die_msg(g.sp.keyname, "the reservation lock is held by a live process for 10 s (stopped? corrupt?)");
 		}
 		sched_yield();
 	}
@@ -88,15 +92,15 @@ static void lock_reserve(void)
 
 static void unlock_reserve(void)
 {
-	__atomic_store_n(&sp.h->lock, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&g.sp.h->lock, 0, __ATOMIC_RELEASE);
 }
 
 static void put_rec(uint32_t off, uint32_t state, uint32_t len, uint32_t kind)
 {
-	struct spool_rec *r = (struct spool_rec *)(void *)(sp.ring + off);
+	struct spool_rec *r = (struct spool_rec *)(void *)(g.sp.ring + off);
 
 	r->len = len;
-	r->pid = my_pid;
+	r->pid = g.my_pid;
 	r->kind = kind;
 	__atomic_store_n(&r->state, state, __ATOMIC_RELAXED);
 }
@@ -108,73 +112,72 @@ static int64_t reserve(uint32_t len, uint32_t kind)
 	uint32_t need = spool_payload_room(len), r, used, off, pad = 0;
 
 	lock_reserve();
-	r = sp.h->reserve;
-	used = r - __atomic_load_n(&sp.h->consumed, __ATOMIC_ACQUIRE);
-	if (used > sp.size || used % SPOOL_ALIGN) {
+	r = g.sp.h->reserve;
+	used = r - __atomic_load_n(&g.sp.h->consumed, __ATOMIC_ACQUIRE);
+	if (used > g.sp.size || used % SPOOL_ALIGN) {
 		unlock_reserve();
-		spool_corrupt(&sp, "reserve and consumed positions do not fit the ring");
+		spool_corrupt(&g.sp, "reserve and consumed positions do not fit the ring");
 	}
-	off = r & sp.mask;
-	if (off + need > sp.size)
-		pad = sp.size - off;
-	if (used + pad + need > sp.size) {
+	off = r & g.sp.mask;
+	if (off + need > g.sp.size)
+		pad = g.sp.size - off;
+	if (used + pad + need > g.sp.size) {
 		unlock_reserve();
 		return -1;
 	}
 	if (pad)
 		put_rec(off, REC_PAD, pad - (uint32_t)sizeof(struct spool_rec), 0);
-	off = (r + pad) & sp.mask;
+	off = (r + pad) & g.sp.mask;
 	put_rec(off, REC_RESERVED, len, kind);
 	/* the commit point: from here on the spooler sees the record */
-	__atomic_store_n(&sp.h->reserve, r + pad + need, __ATOMIC_RELEASE);
+	__atomic_store_n(&g.sp.h->reserve, r + pad + need, __ATOMIC_RELEASE);
 	unlock_reserve();
 	return off;
 }
 
 static void commit(uint32_t off)
 {
-	struct spool_rec *r = (struct spool_rec *)(void *)(sp.ring + off);
+	struct spool_rec *r = (struct spool_rec *)(void *)(g.sp.ring + off);
 
 	__atomic_store_n(&r->state, REC_COMMITTED, __ATOMIC_SEQ_CST);
 	/* paired with the spooler's store to sleeping and re-check */
-	if (__atomic_load_n(&sp.h->sleeping, __ATOMIC_SEQ_CST) &&
-	    __atomic_exchange_n(&sp.h->sleeping, 0, __ATOMIC_SEQ_CST))
-		sem_change(sp.keyname, sp.semid, SEM_WAKE, 1, 0, -1);
+	if (__atomic_load_n(&g.sp.h->sleeping, __ATOMIC_SEQ_CST) &&
+	    __atomic_exchange_n(&g.sp.h->sleeping, 0, __ATOMIC_SEQ_CST))
+		sem_change(g.sp.keyname, g.sp.semid, SEM_WAKE, 1, 0, -1);
 }
 
 /* Sleep until the spooler frees space, or the -n/-t limit says stop. */
 static void wait_for_room(uint32_t start)
 {
-	static int warned;
 	int32_t left = 100;
 
-	if (wait_ms == 0)
-		die_status(EXIT_FULL, sp.keyname, "spool full", 0);
-	if (wait_ms > 0) {
+	if (g.wait_ms == 0)
+		die_status(EXIT_FULL, g.sp.keyname, "spool full", 0);
+	if (g.wait_ms > 0) {
 		/* unsigned: now_ms() wraps */
 		uint32_t waited = now_ms() - start;
 
-		if (waited >= (uint32_t)wait_ms)
-			die_status(EXIT_FULL, sp.keyname, "spool full: timed out", 0);
-		left = wait_ms - (int32_t)waited;
+		if (waited >= (uint32_t)g.wait_ms)
+			die_status(EXIT_FULL, g.sp.keyname, "spool full: timed out", 0);
+		left = g.wait_ms - (int32_t)waited;
 	}
-	if (!warned && xsemctl(sp.keyname, sp.semid, SEM_OWNER, GETVAL, 0) == 0) {
-		warn_msg(sp.keyname, "spool full and no shmspool running: waiting");
-		warned = 1;
+	if (!g.warned && xsemctl(g.sp.keyname, g.sp.semid, SEM_OWNER, GETVAL, 0) == 0) {
+		warn_msg(g.sp.keyname, "spool full and no shmspool running: waiting");
+		g.warned = 1;
 	}
-	__atomic_add_fetch(&sp.h->waiters, 1, __ATOMIC_SEQ_CST);
-	sem_change(sp.keyname, sp.semid, SEM_SPACE, -1, 0, left > 100 ? 100 : left);
-	__atomic_sub_fetch(&sp.h->waiters, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&g.sp.h->waiters, 1, __ATOMIC_SEQ_CST);
+	sem_change(g.sp.keyname, g.sp.semid, SEM_SPACE, -1, 0, left > 100 ? 100 : left);
+	__atomic_sub_fetch(&g.sp.h->waiters, 1, __ATOMIC_SEQ_CST);
 }
 
 static void send_record(const void *payload, uint32_t len, uint32_t kind)
 {
-	uint32_t start = wait_ms > 0 ? now_ms() : 0;
+	uint32_t start = g.wait_ms > 0 ? now_ms() : 0;
 	int64_t off;
 
 	while ((off = reserve(len, kind)) < 0)
 		wait_for_room(start);
-	memcpy(sp.ring + off + sizeof(struct spool_rec), payload, len);
+	memcpy(g.sp.ring + off + sizeof(struct spool_rec), payload, len);
 	commit((uint32_t)off);
 }
 
@@ -248,17 +251,16 @@ int shmsend_main(int argc, char **argv)
 
 	(void)argc;
 	opt_parse(argv, "nt:k:f:j:" IF_FEATURE_SPOOL_SEED("S(seed)"), &o);
-	if (OPT(&o, OPT_n))
-		wait_ms = 0;
+	g.wait_ms = OPT(&o, OPT_n) ? 0 : -1;
 	if (o.arg[OPT_t])
-		wait_ms = (int32_t)xparse_u64("-t", o.arg[OPT_t], 10, 1000000) * 1000;
+		g.wait_ms = (int32_t)xparse_u64("-t", o.arg[OPT_t], 10, 1000000) * 1000;
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
-		return seed_send(o.rest, wait_ms == 0);
-	spool_attach(&sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]));
-	my_pid = (int32_t)getpid();
+		return seed_send(o.rest, g.wait_ms == 0);
+	spool_attach(&g.sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]));
+	g.my_pid = (int32_t)getpid();
 	if (o.nrest)
-		send_args(o.rest, sp.max_payload - 1);
+		send_args(o.rest, g.sp.max_payload - 1);
 	else
-		send_lines(sp.max_payload - 1);
+		send_lines(g.sp.max_payload - 1);
 	return EXIT_OK;
 }
