@@ -141,9 +141,7 @@ static void attach_segment(struct spool *s)
 void spool_attach(struct spool *s, key_t key)
 {
 	name_spool(s, key);
-	s->semid = semget(key, 0, 0);
-	s->shmid = s->semid < 0 ? -1 : shmget(key, 0, 0);
-	if (s->semid < 0 || s->shmid < 0) {
+	if ((s->semid = semget(key, 0, 0)) < 0 || (s->shmid = shmget(key, 0, 0)) < 0) {
 		if (errno == ENOENT)
 			die_msg(s->keyname, "no such spool: start shmspool first (or name another with -k or -f)");
 		sysv_fail(s->keyname, NULL, errno);
@@ -206,26 +204,30 @@ static NORETURN void create_failed(struct spool *s, int made_sems, int err)
 
 void spool_create(struct spool *s, key_t key, uint32_t size, int mode)
 {
-	int made_sems = 1;
+	int made_sems = 1, id;
 
 	name_spool(s, key);
-	s->semid = semget(key, SPOOL_NSEMS, IPC_CREAT | IPC_EXCL | mode);
-	if (s->semid < 0 && errno == EEXIST) {
+	/* a local id, not s->semid: errno's address could alias s */
+	id = semget(key, SPOOL_NSEMS, IPC_CREAT | IPC_EXCL | mode);
+	if (id < 0 && errno == EEXIST) {
 		made_sems = 0;
-		s->semid = semget(key, SPOOL_NSEMS, mode);
+		id = semget(key, SPOOL_NSEMS, mode);
 	}
-	if (s->semid < 0 && errno == EINVAL)
-		die_msg(s->keyname, "the key holds a semaphore set that is not a spool's");
-	if (s->semid < 0 && errno == ENOSPC)
-		die_msg(s->keyname, "no room for a new semaphore set (kernel.sem)");
-	if (s->semid < 0)
+	if (id < 0) {
+		if (errno == EINVAL)
+			die_msg(s->keyname, "the key holds a semaphore set that is not a spool's");
+		if (errno == ENOSPC)
+			die_msg(s->keyname, "no room for a new semaphore set (kernel.sem)");
 		sysv_fail(s->keyname, NULL, errno);
+	}
+	s->semid = id;
 	take_ownership(s);
-	s->shmid = shmget(key, sizeof(struct spool_hdr) + size, IPC_CREAT | IPC_EXCL | mode);
-	if (s->shmid < 0 && errno == EEXIST)
-		s->shmid = shmget(key, 0, 0);
-	if (s->shmid < 0)
+	id = shmget(key, sizeof(struct spool_hdr) + size, IPC_CREAT | IPC_EXCL | mode);
+	if (id < 0 && errno == EEXIST)
+		id = shmget(key, 0, 0);
+	if (id < 0)
 		create_failed(s, made_sems, errno);
+	s->shmid = id;
 	attach_segment(s);
 	/* blank: we created it, or a spooler died setting it up */
 	if (header_is_blank(s->h) && segment_size(s) >= sizeof(struct spool_hdr) + size)
