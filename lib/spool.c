@@ -43,10 +43,10 @@ key_t spool_key(const char *key_arg, const char *path, const char *proj)
 	return key;
 }
 
+/* no memset: every field is set before it is read (the ids by the
+ * callers, the rest by attach_segment and check_header) */
 static void name_spool(struct spool *s, key_t key)
 {
-	memset(s, 0, sizeof(*s));
-	s->key = key;
 	memcpy(s->keyname, "spool ", 6);
 	fmt_key(s->keyname + 6, key);
 }

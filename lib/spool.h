@@ -62,7 +62,6 @@ struct spool_rec {
 };
 
 struct spool {
-	key_t key;
 	char keyname[24];	/* "spool 0x53484d53" */
 	int shmid, semid;
 	struct spool_hdr *h;
