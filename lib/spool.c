@@ -162,13 +162,14 @@ void spool_attach(struct spool *s, key_t key)
  * one semop, so the kernel gives it back when we die. */
 static void take_ownership(struct spool *s)
 {
-	struct sembuf ops[2] = {
+	/* the kernel only reads them: no copy on the stack */
+	static const struct sembuf ops[2] = {
 		{ SEM_OWNER, 0, IPC_NOWAIT },
 		{ SEM_OWNER, 1, SEM_UNDO | IPC_NOWAIT },
 	};
 	char msg[SPOOL_MSG_MAX];
 
-	while (semtimedop(s->semid, ops, 2, NULL) < 0) {	/* semop, see sem_change */
+	while (semtimedop(s->semid, (struct sembuf *)ops, 2, NULL) < 0) {	/* semop, see sem_change */
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN)
@@ -178,11 +179,12 @@ static void take_ownership(struct spool *s)
 	}
 }
 
+/* on a header found all zero (no memset: senders only read a header
+ * without its magic number) */
 static void set_up(struct spool *s, uint32_t size)
 {
 	struct spool_hdr *h = s->h;
 
-	memset(h, 0, sizeof(*h));
 	h->version = SPOOL_VERSION;
 	h->hdr_size = sizeof(*h);
 	h->ring_size = size;
