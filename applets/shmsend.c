@@ -181,11 +181,12 @@ static void send_record(const void *payload, uint32_t len, uint32_t kind)
 	commit((uint32_t)off);
 }
 
-static NORETURN void too_long(uint64_t len, uint32_t max)
+static NORETURN void too_long(size_t len, uint32_t max)
 {
 	char what[SPOOL_MSG_MAX], why[SPOOL_MSG_MAX];
 
-	die_msg(spool_join_num(what, "message of ", (int64_t)len, " bytes"),
+	/* (long): arguments and a buffer of a quarter ring are far below 2 GiB */
+	die_msg(spool_join_num(what, "message of ", (long)len, " bytes"),
 		spool_join_num(why, "longer than the maximum of ", max, NULL));
 }
 

@@ -236,7 +236,8 @@ static void sleep_for_senders(int ms)
 
 static uint32_t ring_size_arg(const char *arg)
 {
-	uint64_t want = xparse_size("-s", arg, SPOOL_MAX_SIZE);
+	/* at most SPOOL_MAX_SIZE: 32 bits do */
+	uint32_t want = (uint32_t)xparse_size("-s", arg, SPOOL_MAX_SIZE);
 	uint32_t size = SPOOL_MIN_SIZE;
 
 	while (size < want)

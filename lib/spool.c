@@ -74,7 +74,7 @@ size_t spool_fmt_prefix(char *buf, int32_t pid)
 	return n + 3;
 }
 
-char *spool_join_num(char *buf, const char *a, int64_t v, const char *c)
+char *spool_join_num(char *buf, const char *a, long v, const char *c)
 {
 	char num[24];
 
