@@ -191,15 +191,18 @@ static NORETURN void too_long(size_t len, uint32_t max)
 }
 
 /* TEXT...: one message, the words joined by spaces */
-static void send_args(char **args, uint32_t max)
+static void send_args(char **args, uint32_t max, int seed)
 {
 	size_t total = 0, n = 0;
 	char *msg;
 
 	for (char **a = args; *a; a++)
 		total += strlen(*a) + 1;
-	if (total - 1 > max)
+	if (total - 1 > max) {
+		if (seed)
+			seed_too_long();
 		too_long(total - 1, max);
+	}
 	msg = xmmap("buffer", total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	for (char **a = args; *a; a++) {
 		size_t l = strlen(*a);
@@ -208,7 +211,10 @@ static void send_args(char **args, uint32_t max)
 		n += l;
 		msg[n++] = ' ';
 	}
-	send_record(msg, (uint32_t)(total - 1), KIND_MESSAGE);
+	if (seed)
+		seed_put(msg, total - 1, g.wait_ms == 0);
+	else
+		send_record(msg, (uint32_t)(total - 1), KIND_MESSAGE);
 }
 
 /* stdin: each read's complete lines go in one record, so a busy producer
@@ -249,19 +255,28 @@ static void send_lines(uint32_t max)
 int shmsend_main(int argc, char **argv)
 {
 	struct opts o;
+	uint32_t max;
+	int seed;
 
 	(void)argc;
 	opt_parse(argv, "nt:k:f:j:" IF_FEATURE_SPOOL_SEED("S(seed)"), &o);
+	seed = ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed);
 	g.wait_ms = OPT(&o, OPT_n) ? 0 : -1;
 	if (o.arg[OPT_t])
 		g.wait_ms = (int32_t)xparse_u64("-t", o.arg[OPT_t], 10, 1000000) * 1000;
-	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
-		return seed_send(o.rest, g.wait_ms == 0);
-	spool_attach(&g.sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]));
-	g.my_pid = (int32_t)getpid();
+	if (seed) {
+		seed_open(0);
+		max = SEED_BUFLEN;
+	} else {
+		spool_attach(&g.sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]));
+		g.my_pid = (int32_t)getpid();
+		max = g.sp.max_payload - 1;
+	}
 	if (o.nrest)
-		send_args(o.rest, g.sp.max_payload - 1);
+		send_args(o.rest, max, seed);
+	else if (seed)
+		seed_send_lines(g.wait_ms == 0);
 	else
-		send_lines(g.sp.max_payload - 1);
+		send_lines(max);
 	return EXIT_OK;
 }

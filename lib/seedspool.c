@@ -13,7 +13,6 @@
 #include "spool.h"
 
 #define SEED_BUFFERS 10
-#define SEED_BUFLEN 256
 #define SEED_PROJECT 'K'
 
 struct seed_shm {
@@ -65,7 +64,7 @@ static int seed_op(int which, int op, int flags, volatile sig_atomic_t *stop)
 	return 0;
 }
 
-static void seed_open(int create)
+void seed_open(int create)
 {
 	int flags = create ? 0660 | IPC_CREAT : 0;
 
@@ -103,8 +102,13 @@ int seed_spool(int out_fd, volatile sig_atomic_t *stop)
 	}
 }
 
+NORETURN void seed_too_long(void)
+{
+	die_msg("--seed", "message longer than the tutorial's 256-byte buffers");
+}
+
 /* one message into the next buffer as "(PID): text\n" */
-static int seed_put(const char *text, size_t len, int nowait)
+void seed_put(const char *text, size_t len, int nowait)
 {
 	char pre[16], *buf;
 	size_t plen = spool_fmt_prefix(pre, getpid()), need = plen + len + 1;
@@ -113,7 +117,7 @@ static int seed_put(const char *text, size_t len, int nowait)
 	if (memchr(text, 0, len))
 		die_msg("--seed", "a NUL byte cannot cross the tutorial's protocol");
 	if (need >= SEED_BUFLEN)
-		die_msg("--seed", "message longer than the tutorial's 256-byte buffers");
+		seed_too_long();
 	if (seed_op(SEED_COUNT, -1, nowait ? IPC_NOWAIT : 0, NULL))
 		die_status(EXIT_FULL, "--seed", "spool full", 0);
 	/* SEM_UNDO: dying here must not leave the mutex taken forever */
@@ -131,29 +135,13 @@ static int seed_put(const char *text, size_t len, int nowait)
 	shm->buffer_index = (idx + 1) % SEED_BUFFERS;
 	seed_op(SEED_MUTEX, 1, SEM_UNDO, NULL);
 	seed_op(SEED_SIGNAL, 1, 0, NULL);
-	return 0;
 }
 
-int seed_send(char **args, int nowait)
+void seed_send_lines(int nowait)
 {
 	char line[SEED_BUFLEN + 1];
 	size_t have = 0;
 
-	seed_open(0);
-	if (*args) {
-		size_t n = 0;
-
-		for (char **a = args; *a; a++) {
-			size_t l = strlen(*a);
-
-			if (n + l + 1 > sizeof(line))
-				die_msg("--seed", "message longer than the tutorial's 256-byte buffers");
-			memcpy(line + n, *a, l);
-			n += l;
-			line[n++] = ' ';
-		}
-		return seed_put(line, n - 1, nowait);
-	}
 	for (;;) {
 		ssize_t r = xread(0, line + have, sizeof(line) - have);
 		char *nl;
@@ -161,7 +149,7 @@ int seed_send(char **args, int nowait)
 		if (r == 0) {
 			if (have)
 				seed_put(line, have, nowait);
-			return EXIT_OK;
+			return;
 		}
 		have += (size_t)r;
 		while ((nl = memchr(line, '\n', have))) {
@@ -172,6 +160,6 @@ int seed_send(char **args, int nowait)
 			move_down(line, nl + 1, have);
 		}
 		if (have == sizeof(line))
-			die_msg("--seed", "message longer than the tutorial's 256-byte buffers");
+			seed_too_long();
 	}
 }
