@@ -218,8 +218,9 @@ static void send_args(char **args, uint32_t max, int seed)
 }
 
 /* stdin: each read's complete lines go in one record, so a busy producer
- * costs one reservation per block, not per line */
-static void send_lines(uint32_t max)
+ * costs one reservation per block, not per line; --seed: one message a
+ * line, without its newline (the tutorial's buffers hold one each) */
+static void send_lines(uint32_t max, int seed)
 {
 	uint32_t cap = max + 1;	/* a longest message and its newline */
 	char *buf = xmmap("buffer", cap + 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
@@ -230,25 +231,41 @@ static void send_lines(uint32_t max)
 		char *end;
 
 		if (n == 0) {
-			if (have) {	/* a last line without its newline */
-				buf[have++] = '\n';
-				send_record(buf, have, KIND_LINES);
+			if (!have)
+				return;
+			/* a last line without its newline */
+			if (seed) {
+				seed_put(buf, have, g.wait_ms == 0);
+				return;
 			}
+			buf[have++] = '\n';
+			send_record(buf, have, KIND_LINES);
 			return;
 		}
 		have += (uint32_t)n;
-		/* past the last newline; memrchr by hand: musl's is this
-		 * byte loop too, and the only caller */
-		for (end = buf + have; end > buf && end[-1] != '\n'; end--)
-			;
-		if (end == buf) {
-			if (have == cap)
-				too_long(have, max);
-			continue;
+		do {
+			if (seed) {	/* past the first newline */
+				end = memchr(buf, '\n', have);
+				end = end ? end + 1 : buf;
+			} else {	/* past the last one; memrchr by hand:
+					 * musl's is this byte loop too */
+				for (end = buf + have; end > buf && end[-1] != '\n'; end--)
+					;
+			}
+			if (end == buf)
+				break;
+			if (seed)
+				seed_put(buf, (size_t)(end - 1 - buf), g.wait_ms == 0);
+			else
+				send_record(buf, (uint32_t)(end - buf), KIND_LINES);
+			have -= (uint32_t)(end - buf);
+			move_down(buf, end, have);
+		} while (seed);
+		if (have == cap) {
+			if (seed)
+				seed_too_long();
+			too_long(have, max);
 		}
-		send_record(buf, (uint32_t)(end - buf), KIND_LINES);
-		have -= (uint32_t)(end - buf);
-		move_down(buf, end, have);
 	}
 }
 
@@ -274,9 +291,7 @@ int shmsend_main(int argc, char **argv)
 	}
 	if (o.nrest)
 		send_args(o.rest, max, seed);
-	else if (seed)
-		seed_send_lines(g.wait_ms == 0);
 	else
-		send_lines(max);
+		send_lines(max, seed);
 	return EXIT_OK;
 }

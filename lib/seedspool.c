@@ -136,30 +136,3 @@ void seed_put(const char *text, size_t len, int nowait)
 	seed_op(SEED_MUTEX, 1, SEM_UNDO, NULL);
 	seed_op(SEED_SIGNAL, 1, 0, NULL);
 }
-
-void seed_send_lines(int nowait)
-{
-	char line[SEED_BUFLEN + 1];
-	size_t have = 0;
-
-	for (;;) {
-		ssize_t r = xread(0, line + have, sizeof(line) - have);
-		char *nl;
-
-		if (r == 0) {
-			if (have)
-				seed_put(line, have, nowait);
-			return;
-		}
-		have += (size_t)r;
-		while ((nl = memchr(line, '\n', have))) {
-			size_t l = (size_t)(nl - line);
-
-			seed_put(line, l, nowait);
-			have -= l + 1;
-			move_down(line, nl + 1, have);
-		}
-		if (have == sizeof(line))
-			seed_too_long();
-	}
-}

@@ -89,12 +89,11 @@ char *spool_join_num(char *buf, const char *a, long v, const char *c);
 /* seedspool.c: the tutorial's protocol (FEATURE_SPOOL_SEED) */
 int seed_spool(int out_fd, volatile sig_atomic_t *stop);
 /* shmsend --seed: seed_open(0) (the tutorial's spool must exist), then
- * seed_put of TEXT... (shmsend joins the words; over SEED_BUFLEN it is
- * seed_too_long at once) or seed_send_lines */
+ * seed_put of TEXT..., or of each line of stdin (shmsend reads and joins
+ * them; over SEED_BUFLEN it is seed_too_long at once) */
 #define SEED_BUFLEN 256
 void seed_open(int create);
 void seed_put(const char *text, size_t len, int nowait);
-void seed_send_lines(int nowait);	/* each line of stdin a message */
 NORETURN void seed_too_long(void);
 
 /* sem.c: semaphore operations */
