@@ -59,7 +59,7 @@ static struct {
 	struct spool sp;
 	uint32_t tail;	/* our copy of consumed: the segment's is untrusted */
 	uint32_t skip;	/* payload bytes of the tail record already out */
-	int niov, nprefix, raw, out_fd;
+	int niov, raw, out_fd;
 	volatile sig_atomic_t stop;
 } g;
 
@@ -78,10 +78,13 @@ static void add_iov(const void *p, size_t n)
 	iov[g.niov++].iov_len = n;
 }
 
-/* "(PID): ", formatted once per record */
+/* "(PID): ", formatted once per record, in the slot of the record's
+ * first iov: a record that adds none (an empty LINES record, which only
+ * a corrupt segment holds) leaves its slot to the next, so a batch never
+ * needs more than IOV_BATCH of them */
 static const char *make_prefix(int32_t pid, size_t *len)
 {
-	char *p = prefixes[g.nprefix++];
+	char *p = prefixes[g.niov];
 
 	*len = spool_fmt_prefix(p, pid);
 	return p;
@@ -161,7 +164,7 @@ static enum walk drain_batch(void)
 		spool_corrupt(&g.sp, "consumed position changed under the spooler");
 	if (!avail)
 		return WALK_EMPTY;
-	g.niov = g.nprefix = 0;
+	g.niov = 0;
 	while (pos != res && g.niov <= IOV_BATCH - 3) {
 		uint32_t off = pos & g.sp.mask;
 		struct spool_rec *r = (struct spool_rec *)(void *)(g.sp.ring + off);
