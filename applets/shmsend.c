@@ -212,7 +212,7 @@ static void send_args(char **args, uint32_t max, int seed)
 		msg[n++] = ' ';
 	}
 	if (seed)
-		seed_put(msg, total - 1, g.wait_ms == 0);
+		seed_put(msg, total - 1, g.wait_ms);
 	else
 		send_record(msg, (uint32_t)(total - 1), KIND_MESSAGE);
 }
@@ -235,7 +235,7 @@ static void send_lines(uint32_t max, int seed)
 				return;
 			/* a last line without its newline */
 			if (seed) {
-				seed_put(buf, have, g.wait_ms == 0);
+				seed_put(buf, have, g.wait_ms);
 				return;
 			}
 			buf[have++] = '\n';
@@ -255,7 +255,7 @@ static void send_lines(uint32_t max, int seed)
 			if (end == buf)
 				break;
 			if (seed)
-				seed_put(buf, (size_t)(end - 1 - buf), g.wait_ms == 0);
+				seed_put(buf, (size_t)(end - 1 - buf), g.wait_ms);
 			else
 				send_record(buf, (uint32_t)(end - buf), KIND_LINES);
 			have -= (uint32_t)(end - buf);

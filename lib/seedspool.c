@@ -107,8 +107,16 @@ NORETURN void seed_too_long(void)
 	die_msg("--seed", "message longer than the tutorial's 256-byte buffers");
 }
 
-/* one message into the next buffer as "(PID): text\n" */
-void seed_put(const char *text, size_t len, int nowait)
+/* SEM_UNDO: dying while holding it must not leave it taken forever */
+static void seed_mutex(int op)
+{
+	seed_op(SEED_MUTEX, op, SEM_UNDO, NULL);
+}
+
+/* one message into the next buffer as "(PID): text\n"; wait_ms is
+ * shmsend's: 0 (-n) fails at once when full, else it waits (the
+ * protocol has no timeout) */
+void seed_put(const char *text, size_t len, int32_t wait_ms)
 {
 	char pre[16], *buf;
 	size_t plen = spool_fmt_prefix(pre, getpid()), need = plen + len + 1;
@@ -118,13 +126,12 @@ void seed_put(const char *text, size_t len, int nowait)
 		die_msg("--seed", "a NUL byte cannot cross the tutorial's protocol");
 	if (need >= SEED_BUFLEN)
 		seed_too_long();
-	if (seed_op(SEED_COUNT, -1, nowait ? IPC_NOWAIT : 0, NULL))
+	if (seed_op(SEED_COUNT, -1, wait_ms ? 0 : IPC_NOWAIT, NULL))
 		die_status(EXIT_FULL, "--seed", "spool full", 0);
-	/* SEM_UNDO: dying here must not leave the mutex taken forever */
-	seed_op(SEED_MUTEX, -1, SEM_UNDO, NULL);
+	seed_mutex(-1);
 	idx = shm->buffer_index;
 	if (idx < 0 || idx >= SEED_BUFFERS) {
-		seed_op(SEED_MUTEX, 1, SEM_UNDO, NULL);
+		seed_mutex(1);
 		die_msg("--seed", "corrupt buffer index in the tutorial's segment");
 	}
 	buf = shm->buf[idx];
@@ -133,6 +140,6 @@ void seed_put(const char *text, size_t len, int nowait)
 	buf[need - 1] = '\n';
 	buf[need] = 0;
 	shm->buffer_index = (idx + 1) % SEED_BUFFERS;
-	seed_op(SEED_MUTEX, 1, SEM_UNDO, NULL);
+	seed_mutex(1);
 	seed_op(SEED_SIGNAL, 1, 0, NULL);
 }

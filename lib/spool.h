@@ -93,7 +93,7 @@ int seed_spool(int out_fd, volatile sig_atomic_t *stop);
  * them; over SEED_BUFLEN it is seed_too_long at once) */
 #define SEED_BUFLEN 256
 void seed_open(int create);
-void seed_put(const char *text, size_t len, int nowait);
+void seed_put(const char *text, size_t len, int32_t wait_ms);
 NORETURN void seed_too_long(void);
 
 /* sem.c: semaphore operations */
