@@ -48,20 +48,15 @@ static void seed_setval(int which, int val)
 	xsemctl(seed_paths[which], sems[which], 0, SETVAL, val);
 }
 
-/* P or V on one of the three semaphores; EINTR is retried, except that
- * a spooler told to stop gives up waiting (returns EINTR) */
-static int seed_op(int which, int op, int flags, volatile sig_atomic_t *stop)
+/* P or V on one of the three semaphores, EINTR retried: 0, or EAGAIN
+ * for IPC_NOWAIT */
+static int seed_op(int which, int op, int flags)
 {
 	int r;
 
-	while ((r = sem_change(seed_paths[which], sems[which], 0, op, flags,
-			       stop ? 1000 : -1)) != 0) {
-		if (r == EAGAIN && (flags & IPC_NOWAIT))
-			return r;
-		if (stop && *stop)
-			return EINTR;
-	}
-	return 0;
+	while ((r = sem_change(seed_paths[which], sems[which], 0, op, flags, -1)) == EINTR)
+		;
+	return r;
 }
 
 void seed_open(int create)
@@ -89,8 +84,10 @@ int seed_spool(int out_fd, volatile sig_atomic_t *stop)
 	for (;;) {
 		const char *s = shm->buf[idx], *nul;
 
-		if (seed_op(SEED_SIGNAL, -1, 0, stop))
-			return EXIT_OK;
+		/* in 1 s steps: a spooler told to stop gives up waiting */
+		while (sem_change(seed_paths[SEED_SIGNAL], sems[SEED_SIGNAL], 0, -1, 0, 1000))
+			if (*stop)
+				return EXIT_OK;
 		/* bounded: a string without its NUL stops at the buffer's end
 		 * (strnlen by hand: it is memchr and 0.1 KB more on mipsel) */
 		nul = memchr(s, 0, SEED_BUFLEN);
@@ -98,7 +95,7 @@ int seed_spool(int out_fd, volatile sig_atomic_t *stop)
 			die_errno("write", NULL, errno);
 		idx = (idx + 1) % SEED_BUFFERS;
 		shm->buffer_print_index = idx;
-		seed_op(SEED_COUNT, 1, 0, NULL);
+		seed_op(SEED_COUNT, 1, 0);
 	}
 }
 
@@ -110,7 +107,7 @@ NORETURN void seed_too_long(void)
 /* SEM_UNDO: dying while holding it must not leave it taken forever */
 static void seed_mutex(int op)
 {
-	seed_op(SEED_MUTEX, op, SEM_UNDO, NULL);
+	seed_op(SEED_MUTEX, op, SEM_UNDO);
 }
 
 /* one message into the next buffer as "(PID): text\n"; wait_ms is
@@ -126,7 +123,7 @@ void seed_put(const char *text, size_t len, int32_t wait_ms)
 		die_msg("--seed", "a NUL byte cannot cross the tutorial's protocol");
 	if (need >= SEED_BUFLEN)
 		seed_too_long();
-	if (seed_op(SEED_COUNT, -1, wait_ms ? 0 : IPC_NOWAIT, NULL))
+	if (seed_op(SEED_COUNT, -1, wait_ms ? 0 : IPC_NOWAIT))
 		die_status(EXIT_FULL, "--seed", "spool full", 0);
 	seed_mutex(-1);
 	idx = shm->buffer_index;
@@ -141,5 +138,5 @@ void seed_put(const char *text, size_t len, int32_t wait_ms)
 	buf[need] = 0;
 	shm->buffer_index = (idx + 1) % SEED_BUFFERS;
 	seed_mutex(1);
-	seed_op(SEED_SIGNAL, 1, 0, NULL);
+	seed_op(SEED_SIGNAL, 1, 0);
 }
