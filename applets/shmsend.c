@@ -64,8 +64,7 @@ static uint32_t now_ms(void)
 static void lock_reserve(void)
 {
 	uint32_t *lock = &g.sp.h->lock;
-	uint32_t since = 0;
-	int timing = 0;
+	uint32_t since = 0;	/* when a live holder was first seen; 0: not yet */
 
 	for (unsigned spins = 0;; spins++) {
 		uint32_t holder = 0;
@@ -80,10 +79,11 @@ static void lock_reserve(void)
 						    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 			continue;
 		}
-		if (!timing) {
-			since = now_ms();
-			timing = 1;
-		} else if (now_ms() - since > 10000) {
+		/* since - 1 (never 0: now_ms() is even), so the test is > 10001:
+		 * more than 10 s since then */
+		if (!since) {
+			since = now_ms() - 1;
+		} else if (now_ms() - since > 10001) {
 			die_msg(g.sp.keyname, "the reservation lock is held by a live process for 10 s (stopped? corrupt?)");
 		}
 		sched_yield();
@@ -287,7 +287,7 @@ int shmsend_main(int argc, char **argv)
 	} else {
 		spool_attach(&g.sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]));
 		g.my_pid = (int32_t)getpid();
-		max = g.sp.max_payload - 1;
+		max = SPOOL_MAX_PAYLOAD(&g.sp) - 1;
 	}
 	if (o.nrest)
 		send_args(o.rest, max, seed);

@@ -117,7 +117,6 @@ static void check_header(struct spool *s)
 	s->size = ring;
 	s->mask = ring - 1;
 	s->ring = (unsigned char *)h + sizeof(struct spool_hdr);
-	s->max_payload = ring / 4 - (uint32_t)sizeof(struct spool_rec);
 }
 
 /* all zero, word by word (no 64-byte zero header to memcmp against) */

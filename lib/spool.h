@@ -67,7 +67,6 @@ struct spool {
 	struct spool_hdr *h;
 	unsigned char *ring;
 	uint32_t size, mask;	/* validated copies: never re-read */
-	uint32_t max_payload;	/* the largest record payload */
 };
 
 /* the key from -k KEY, -f PATH [-j PROJ] (NULL: not given), else
@@ -77,6 +76,8 @@ void spool_attach(struct spool *s, key_t key);	/* senders: the spool must exist 
 void spool_create(struct spool *s, key_t key, uint32_t size, int mode);	/* the spooler */
 NORETURN void spool_corrupt(const struct spool *s, const char *what);
 uint32_t spool_payload_room(uint32_t len);	/* record size for a payload */
+/* the largest record payload: a quarter of the ring, with its header */
+#define SPOOL_MAX_PAYLOAD(s) ((s)->size / 4 - (uint32_t)sizeof(struct spool_rec))
 int pid_alive(int32_t pid);
 /* "(PID): ", as shmspool prints it and the tutorial's client writes it;
  * at most 15 bytes, no NUL; returns its length */
