@@ -63,10 +63,14 @@ void seed_open(int create)
 {
 	int flags = create ? 0660 | IPC_CREAT : 0;
 
-	for (int i = SEED_MUTEX; i <= SEED_SIGNAL; i++)
-		sems[i] = xsemget(seed_paths[i], seed_key(i, create), 1, flags);
-	sems[SEED_SHM] = xshmget(seed_paths[SEED_SHM], seed_key(SEED_SHM, create),
-				 sizeof(struct seed_shm), flags);
+	/* the three semaphores, then the segment: 1, 2, 3, 0 */
+	for (int i = SEED_MUTEX; i <= SEED_SIGNAL + 1; i++) {
+		int w = i & 3;
+		key_t k = seed_key(w, create);
+
+		sems[w] = w ? xsemget(seed_paths[w], k, 1, flags) :
+			xshmget(seed_paths[w], k, sizeof(struct seed_shm), flags);
+	}
 	shm = xshmat(seed_paths[SEED_SHM], sems[SEED_SHM], 0);
 }
 
