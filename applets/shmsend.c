@@ -61,9 +61,9 @@ static uint32_t now_ms(void)
 /* The reservation lock: a CAS from 0 to our pid.  It is held for a few
  * stores, never across a system call, so waiting means spinning briefly;
  * a holder that died (SIGKILL) is detected and its lock taken over. */
-static void lock_reserve(void)
+static void lock_reserve(struct spool_hdr *h)
 {
-	uint32_t *lock = &g.sp.h->lock;
+	uint32_t *lock = &h->lock;
 	uint32_t since = 0;	/* when a live holder was first seen; 0: not yet */
 
 	for (unsigned spins = 0;; spins++) {
@@ -90,9 +90,9 @@ static void lock_reserve(void)
 	}
 }
 
-static void unlock_reserve(void)
+static void unlock_reserve(struct spool_hdr *h)
 {
-	__atomic_store_n(&g.sp.h->lock, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&h->lock, 0, __ATOMIC_RELEASE);
 }
 
 static void put_rec(uint32_t off, uint32_t state, uint32_t len, uint32_t kind)
@@ -109,20 +109,21 @@ static void put_rec(uint32_t off, uint32_t state, uint32_t len, uint32_t kind)
  * the spool is full.  A record never wraps: a filler takes the ring's end. */
 static int64_t reserve(uint32_t len, uint32_t kind)
 {
+	struct spool_hdr *h = g.sp.h;	/* a copy the atomics do not make us reload */
 	uint32_t need = spool_payload_room(len), r, used, off, pad = 0;
 
-	lock_reserve();
-	r = g.sp.h->reserve;
-	used = r - __atomic_load_n(&g.sp.h->consumed, __ATOMIC_ACQUIRE);
+	lock_reserve(h);
+	r = h->reserve;
+	used = r - __atomic_load_n(&h->consumed, __ATOMIC_ACQUIRE);
 	if (used > g.sp.size || used % SPOOL_ALIGN) {
-		unlock_reserve();
+		unlock_reserve(h);
 		spool_corrupt(&g.sp, "reserve and consumed positions do not fit the ring");
 	}
 	off = r & g.sp.mask;
 	if (off + need > g.sp.size)
 		pad = g.sp.size - off;
 	if (used + pad + need > g.sp.size) {
-		unlock_reserve();
+		unlock_reserve(h);
 		return -1;
 	}
 	if (pad)
@@ -130,25 +131,27 @@ static int64_t reserve(uint32_t len, uint32_t kind)
 	off = (r + pad) & g.sp.mask;
 	put_rec(off, REC_RESERVED, len, kind);
 	/* the commit point: from here on the spooler sees the record */
-	__atomic_store_n(&g.sp.h->reserve, r + pad + need, __ATOMIC_RELEASE);
-	unlock_reserve();
+	__atomic_store_n(&h->reserve, r + pad + need, __ATOMIC_RELEASE);
+	unlock_reserve(h);
 	return off;
 }
 
 static void commit(uint32_t off)
 {
 	struct spool_rec *r = (struct spool_rec *)(void *)(g.sp.ring + off);
+	struct spool_hdr *h = g.sp.h;
 
 	__atomic_store_n(&r->state, REC_COMMITTED, __ATOMIC_SEQ_CST);
 	/* paired with the spooler's store to sleeping and re-check */
-	if (__atomic_load_n(&g.sp.h->sleeping, __ATOMIC_SEQ_CST) &&
-	    __atomic_exchange_n(&g.sp.h->sleeping, 0, __ATOMIC_SEQ_CST))
+	if (__atomic_load_n(&h->sleeping, __ATOMIC_SEQ_CST) &&
+	    __atomic_exchange_n(&h->sleeping, 0, __ATOMIC_SEQ_CST))
 		sem_change(g.sp.keyname, g.sp.semid, SEM_WAKE, 1, 0, -1);
 }
 
 /* Sleep until the spooler frees space, or the -n/-t limit says stop. */
 static void wait_for_room(uint32_t start)
 {
+	struct spool_hdr *h = g.sp.h;
 	int32_t left = 100;
 
 	if (g.wait_ms == 0)
@@ -165,9 +168,9 @@ static void wait_for_room(uint32_t start)
 		warn_msg(g.sp.keyname, "spool full and no shmspool running: waiting");
 		g.warned = 1;
 	}
-	__atomic_add_fetch(&g.sp.h->waiters, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&h->waiters, 1, __ATOMIC_SEQ_CST);
 	sem_change(g.sp.keyname, g.sp.semid, SEM_SPACE, -1, 0, left > 100 ? 100 : left);
-	__atomic_sub_fetch(&g.sp.h->waiters, 1, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&h->waiters, 1, __ATOMIC_SEQ_CST);
 }
 
 static void send_record(const void *payload, uint32_t len, uint32_t kind)

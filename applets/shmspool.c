@@ -154,13 +154,14 @@ enum walk { WALK_EMPTY, WALK_WAIT, WALK_DONE };
  * its message appears whole or not at all. */
 static enum walk drain_batch(void)
 {
-	uint32_t res = __atomic_load_n(&g.sp.h->reserve, __ATOMIC_ACQUIRE);
+	struct spool_hdr *h = g.sp.h;	/* a copy the atomics do not make us reload */
+	uint32_t res = __atomic_load_n(&h->reserve, __ATOMIC_ACQUIRE);
 	uint32_t pos = g.tail, from = g.skip, avail = res - g.tail, waiters;
 	enum walk result = WALK_DONE;
 
 	if (avail > g.sp.size || avail % SPOOL_ALIGN)
 		spool_corrupt(&g.sp, "reserve position outside the ring");
-	if (__atomic_load_n(&g.sp.h->consumed, __ATOMIC_RELAXED) != g.tail)
+	if (__atomic_load_n(&h->consumed, __ATOMIC_RELAXED) != g.tail)
 		spool_corrupt(&g.sp, "consumed position changed under the spooler");
 	if (!avail)
 		return WALK_EMPTY;
@@ -208,19 +209,19 @@ static enum walk drain_batch(void)
 		return result;
 	g.tail = pos;
 	g.skip = from;
-	__atomic_store_n(&g.sp.h->consumed, g.tail, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&h->consumed, g.tail, __ATOMIC_SEQ_CST);
 	/* wake every waiting sender (a few too many wake-ups are harmless:
 	 * each looks again and sleeps; waiters is untrusted, so bounded) */
-	waiters = __atomic_load_n(&g.sp.h->waiters, __ATOMIC_SEQ_CST);
+	waiters = __atomic_load_n(&h->waiters, __ATOMIC_SEQ_CST);
 	if (waiters)
 		sem_change(g.sp.keyname, g.sp.semid, SEM_SPACE, waiters > 64 ? 64 : (int)waiters, 0, -1);
 	return result;
 }
 
 /* Is there something at the tail to write now? */
-static int tail_ready(void)
+static int tail_ready(struct spool_hdr *h)
 {
-	uint32_t res = __atomic_load_n(&g.sp.h->reserve, __ATOMIC_SEQ_CST);
+	uint32_t res = __atomic_load_n(&h->reserve, __ATOMIC_SEQ_CST);
 	struct spool_rec *r = (struct spool_rec *)(void *)(g.sp.ring + (g.tail & g.sp.mask));
 
 	return res != g.tail && __atomic_load_n(&r->state, __ATOMIC_SEQ_CST) != REC_RESERVED;
@@ -231,10 +232,12 @@ static int tail_ready(void)
  * looks at the flag: one of the two sees the other. */
 static void sleep_for_senders(int ms)
 {
-	__atomic_store_n(&g.sp.h->sleeping, 1, __ATOMIC_SEQ_CST);
-	if (!tail_ready() && !g.stop)
+	struct spool_hdr *h = g.sp.h;
+
+	__atomic_store_n(&h->sleeping, 1, __ATOMIC_SEQ_CST);
+	if (!tail_ready(h) && !g.stop)
 		sem_change(g.sp.keyname, g.sp.semid, SEM_WAKE, -1, 0, ms);
-	__atomic_store_n(&g.sp.h->sleeping, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&h->sleeping, 0, __ATOMIC_SEQ_CST);
 }
 
 static uint32_t ring_size_arg(const char *arg)
