@@ -30,10 +30,10 @@ static const char *env_value(const char *name)
 
 key_t spool_key(const char *key_arg, const char *path, const char *proj)
 {
-	const char *env = env_value("SHMBOX_SPOOL");
+	const char *env;
 	key_t dflt = SPOOL_DEFAULT_KEY, key;
 
-	if (env && *env && !key_arg && !path)
+	if (!key_arg && !path && (env = env_value("SHMBOX_SPOOL")) && *env)
 		dflt = (key_t)(uint32_t)xparse_u64("SHMBOX_SPOOL", env, 0, UINT32_MAX);
 	key = ipc_key(key_arg, path, proj, dflt);
 	/* IPC_PRIVATE: each spooler would make a new spool that no sender
@@ -84,7 +84,9 @@ char *spool_join_num(char *buf, const char *a, long v, const char *c)
 
 uint32_t spool_payload_room(uint32_t len)
 {
-	return (uint32_t)sizeof(struct spool_rec) + ((len + SPOOL_ALIGN - 1) & ~(SPOOL_ALIGN - 1));
+	/* the header and the payload rounded up, in one add (the header is
+	 * SPOOL_ALIGN bytes: adding it first changes no low bits) */
+	return (len + (uint32_t)sizeof(struct spool_rec) + SPOOL_ALIGN - 1) & ~(SPOOL_ALIGN - 1);
 }
 
 static size_t segment_size(const struct spool *s)
