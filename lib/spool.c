@@ -44,8 +44,9 @@ key_t spool_key(const char *key_arg, const char *path, const char *proj)
 }
 
 /* no memset: every field is set before it is read (the ids by the
- * callers, the rest by attach_segment and check_header) */
-static void name_spool(struct spool *s, key_t key)
+ * callers, the rest by attach_segment and check_header); noinline: LTO
+ * put a copy into each of spool_attach and spool_create */
+static __attribute__((noinline)) void name_spool(struct spool *s, key_t key)
 {
 	memcpy(s->keyname, "spool ", 6);
 	fmt_key(s->keyname + 6, key);
