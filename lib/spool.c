@@ -102,8 +102,7 @@ static size_t segment_size(const struct spool *s)
 static void check_header(struct spool *s)
 {
 	struct spool_hdr *h = s->h;
-	uint32_t ring = __atomic_load_n(&h->ring_size, __ATOMIC_RELAXED);
-	uint32_t used = h->reserve - h->consumed;
+	uint32_t ring = __atomic_load_n(&h->ring_size, __ATOMIC_RELAXED), used;
 
 	if (h->magic != SPOOL_MAGIC)
 		spool_corrupt(s, "not a shmbox spool (wrong magic number)");
@@ -113,12 +112,13 @@ static void check_header(struct spool *s)
 		spool_corrupt(s, "wrong header size");
 	if (ring < SPOOL_MIN_SIZE || ring > SPOOL_MAX_SIZE || (ring & (ring - 1)))
 		spool_corrupt(s, "wrong ring size");
-	if (segment_size(s) < sizeof(struct spool_hdr) + (size_t)ring)
-		spool_corrupt(s, "segment smaller than its ring");
-	if (used > ring || used % SPOOL_ALIGN)
-		spool_corrupt(s, "reserve and consumed positions do not fit the ring");
 	s->size = ring;
 	s->mask = ring - 1;
+	if (segment_size(s) < sizeof(struct spool_hdr) + (size_t)s->size)
+		spool_corrupt(s, "segment smaller than its ring");
+	used = h->reserve - h->consumed;
+	if (used > s->size || used % SPOOL_ALIGN)
+		spool_corrupt(s, "reserve and consumed positions do not fit the ring");
 	s->ring = (unsigned char *)h + sizeof(struct spool_hdr);
 }
 
