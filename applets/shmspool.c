@@ -54,33 +54,37 @@ enum { OPT_r, OPT_x, OPT_R, OPT_s, OPT_m, OPT_o, OPT_k, OPT_f, OPT_j, OPT_seed }
 
 #define IOV_BATCH 1024	/* the kernel's IOV_MAX: one writev takes a whole batch */
 
-static struct spool sp;
-static int out_fd = 1, raw;
-static volatile sig_atomic_t stop;
-static uint32_t tail;	/* our copy of consumed: the segment's is untrusted */
-static uint32_t skip;	/* payload bytes of the tail record already out */
+/* the spooler's state in one place: one base address for all of it */
+static struct {
+	struct spool sp;
+	uint32_t tail;	/* our copy of consumed: the segment's is untrusted */
+	uint32_t skip;	/* payload bytes of the tail record already out */
+	int niov, raw, out_fd;
+	volatile sig_atomic_t stop;
+} g;
 
 static struct iovec iov[IOV_BATCH];
-static int niov;
 static char prefixes[IOV_BATCH][16];
-static int nprefix;
 
 static void on_stop(int sig)
 {
 	(void)sig;
-	stop = 1;
+	g.stop = 1;
 }
 
 static void add_iov(const void *p, size_t n)
 {
-	iov[niov].iov_base = (void *)p;
-	iov[niov++].iov_len = n;
+	iov[g.niov].iov_base = (void *)p;
+	iov[g.niov++].iov_len = n;
 }
 
-/* "(PID): ", formatted once per record */
+/* "(PID): ", formatted once per record, in the slot of the record's
+ * first iov: a record that adds none (an empty LINES record, which only
+ * a corrupt segment holds) leaves its slot to the next, so a batch never
+ * needs more than IOV_BATCH of them */
 static const char *make_prefix(int32_t pid, size_t *len)
 {
-	char *p = prefixes[nprefix++];
+	char *p = prefixes[g.niov];
 
 	*len = spool_fmt_prefix(p, pid);
 	return p;
@@ -95,10 +99,10 @@ static uint32_t add_record(const unsigned char *payload, uint32_t len, uint32_t 
 {
 	const unsigned char *p = payload + from, *end = payload + len;
 	size_t plen = 0;
-	const char *pre = raw ? NULL : make_prefix(pid, &plen);
+	const char *pre = g.raw ? NULL : make_prefix(pid, &plen);
 
 	/* an empty LINES record has no line to print */
-	while ((p < end || kind == KIND_MESSAGE) && niov <= IOV_BATCH - 3) {
+	while ((p < end || kind == KIND_MESSAGE) && g.niov <= IOV_BATCH - 3) {
 		const unsigned char *next = end, *nl;
 
 		if (pre && kind == KIND_LINES && (nl = memchr(p, '\n', (size_t)(end - p))))
@@ -120,10 +124,10 @@ static uint32_t add_record(const unsigned char *payload, uint32_t len, uint32_t 
 static void write_batch(void)
 {
 	struct iovec *v = iov;
-	int n = niov;
+	int n = g.niov;
 
 	while (n > 0) {
-		ssize_t w = writev(out_fd, v, n);
+		ssize_t w = writev(g.out_fd, v, n);
 
 		if (w < 0) {
 			if (errno == EINTR)
@@ -150,20 +154,21 @@ enum walk { WALK_EMPTY, WALK_WAIT, WALK_DONE };
  * its message appears whole or not at all. */
 static enum walk drain_batch(void)
 {
-	uint32_t res = __atomic_load_n(&sp.h->reserve, __ATOMIC_ACQUIRE);
-	uint32_t pos = tail, from = skip, avail = res - tail, waiters;
+	struct spool_hdr *h = g.sp.h;	/* a copy the atomics do not make us reload */
+	uint32_t res = __atomic_load_n(&h->reserve, __ATOMIC_ACQUIRE);
+	uint32_t pos = g.tail, from = g.skip, avail = res - g.tail, waiters;
 	enum walk result = WALK_DONE;
 
-	if (avail > sp.size || avail % SPOOL_ALIGN)
-		spool_corrupt(&sp, "reserve position outside the ring");
-	if (__atomic_load_n(&sp.h->consumed, __ATOMIC_RELAXED) != tail)
-		spool_corrupt(&sp, "consumed position changed under the spooler");
+	if (avail > g.sp.size || avail % SPOOL_ALIGN)
+		spool_corrupt(&g.sp, "reserve position outside the ring");
+	if (__atomic_load_n(&h->consumed, __ATOMIC_RELAXED) != g.tail)
+		spool_corrupt(&g.sp, "consumed position changed under the spooler");
 	if (!avail)
 		return WALK_EMPTY;
-	niov = nprefix = 0;
-	while (pos != res && niov <= IOV_BATCH - 3) {
-		uint32_t off = pos & sp.mask;
-		struct spool_rec *r = (struct spool_rec *)(void *)(sp.ring + off);
+	g.niov = 0;
+	while (pos != res && g.niov <= IOV_BATCH - 3) {
+		uint32_t off = pos & g.sp.mask;
+		struct spool_rec *r = (struct spool_rec *)(void *)(g.sp.ring + off);
 		uint32_t state = __atomic_load_n(&r->state, __ATOMIC_ACQUIRE);
 		/* read once: the checks below hold for these copies */
 		uint32_t len = __atomic_load_n(&r->len, __ATOMIC_RELAXED);
@@ -171,28 +176,27 @@ static enum walk drain_batch(void)
 		int32_t pid = __atomic_load_n(&r->pid, __ATOMIC_RELAXED);
 		uint32_t room;
 
-		if (len > sp.size - off - sizeof(*r) || (room = spool_payload_room(len)) > res - pos)
-			spool_corrupt(&sp, "record length outside the ring");
+		if (len > g.sp.size - off - sizeof(*r) || (room = spool_payload_room(len)) > res - pos)
+			spool_corrupt(&g.sp, "record length outside the ring");
 		if (state == REC_RESERVED) {
-			if (pos != tail || pid_alive(pid)) {
-				result = pos == tail ? WALK_WAIT : WALK_DONE;
+			if (pos != g.tail || pid_alive(pid)) {
+				result = pos == g.tail ? WALK_WAIT : WALK_DONE;
 				break;
 			}
-			char num[24], msg[80];
+			char msg[SPOOL_MSG_MAX];
 
-			num[fmt_i64(num, pid)] = 0;
-			warn_msg(sp.keyname, str_join(msg, sizeof(msg), "dropped a message that pid ",
-						      num, " died writing"));
+			warn_msg(g.sp.keyname, spool_join_num(msg, "dropped a message that pid ",
+							    pid, " died writing"));
 		} else if (state == REC_PAD) {
-			if (off + room != sp.size)
-				spool_corrupt(&sp, "filler record not at the ring's end");
+			if (off + room != g.sp.size)
+				spool_corrupt(&g.sp, "filler record not at the ring's end");
 		} else if (state != REC_COMMITTED || (kind != KIND_MESSAGE && kind != KIND_LINES)) {
-			spool_corrupt(&sp, "unknown record state or kind");
+			spool_corrupt(&g.sp, "unknown record state or kind");
 		} else {
 			/* the tail record, part written already: nobody may
 			 * shrink a committed record, but someone did */
 			if (from > len)
-				spool_corrupt(&sp, "record length changed under the spooler");
+				spool_corrupt(&g.sp, "record length changed under the spooler");
 			from = add_record((unsigned char *)(r + 1), len, kind, pid, from);
 			if (from < len)
 				break;
@@ -201,26 +205,26 @@ static enum walk drain_batch(void)
 		from = 0;
 	}
 	write_batch();
-	if (pos == tail && from == skip)
+	if (pos == g.tail && from == g.skip)
 		return result;
-	tail = pos;
-	skip = from;
-	__atomic_store_n(&sp.h->consumed, tail, __ATOMIC_SEQ_CST);
+	g.tail = pos;
+	g.skip = from;
+	__atomic_store_n(&h->consumed, g.tail, __ATOMIC_SEQ_CST);
 	/* wake every waiting sender (a few too many wake-ups are harmless:
 	 * each looks again and sleeps; waiters is untrusted, so bounded) */
-	waiters = __atomic_load_n(&sp.h->waiters, __ATOMIC_SEQ_CST);
+	waiters = __atomic_load_n(&h->waiters, __ATOMIC_SEQ_CST);
 	if (waiters)
-		sem_change(sp.keyname, sp.semid, SEM_SPACE, waiters > 64 ? 64 : (int)waiters, 0, -1);
+		sem_change(g.sp.keyname, g.sp.semid, SEM_SPACE, waiters > 64 ? 64 : (int)waiters, 0, -1);
 	return result;
 }
 
 /* Is there something at the tail to write now? */
-static int tail_ready(void)
+static int tail_ready(struct spool_hdr *h)
 {
-	uint32_t res = __atomic_load_n(&sp.h->reserve, __ATOMIC_SEQ_CST);
-	struct spool_rec *r = (struct spool_rec *)(void *)(sp.ring + (tail & sp.mask));
+	uint32_t res = __atomic_load_n(&h->reserve, __ATOMIC_SEQ_CST);
+	struct spool_rec *r = (struct spool_rec *)(void *)(g.sp.ring + (g.tail & g.sp.mask));
 
-	return res != tail && __atomic_load_n(&r->state, __ATOMIC_SEQ_CST) != REC_RESERVED;
+	return res != g.tail && __atomic_load_n(&r->state, __ATOMIC_SEQ_CST) != REC_RESERVED;
 }
 
 /* Sleep until a sender's commit wakes us (or ms pass, or a signal).
@@ -228,15 +232,18 @@ static int tail_ready(void)
  * looks at the flag: one of the two sees the other. */
 static void sleep_for_senders(int ms)
 {
-	__atomic_store_n(&sp.h->sleeping, 1, __ATOMIC_SEQ_CST);
-	if (!tail_ready() && !stop)
-		sem_change(sp.keyname, sp.semid, SEM_WAKE, -1, 0, ms);
-	__atomic_store_n(&sp.h->sleeping, 0, __ATOMIC_SEQ_CST);
+	struct spool_hdr *h = g.sp.h;
+
+	__atomic_store_n(&h->sleeping, 1, __ATOMIC_SEQ_CST);
+	if (!tail_ready(h) && !g.stop)
+		sem_change(g.sp.keyname, g.sp.semid, SEM_WAKE, -1, 0, ms);
+	__atomic_store_n(&h->sleeping, 0, __ATOMIC_SEQ_CST);
 }
 
 static uint32_t ring_size_arg(const char *arg)
 {
-	uint64_t want = xparse_size("-s", arg, SPOOL_MAX_SIZE);
+	/* at most SPOOL_MAX_SIZE: 32 bits do */
+	uint32_t want = (uint32_t)xparse_size("-s", arg, SPOOL_MAX_SIZE);
 	uint32_t size = SPOOL_MIN_SIZE;
 
 	while (size < want)
@@ -254,38 +261,37 @@ int shmspool_main(int argc, char **argv)
 	opt_parse(argv, "rxRs:m:o:k:f:j:" IF_FEATURE_SPOOL_SEED("S(seed)"), &o);
 	if (o.nrest)
 		usage_die("extra argument", o.rest[0]);
-	raw = OPT(&o, OPT_r) != 0;
+	g.raw = OPT(&o, OPT_r) != 0;
 	if (o.arg[OPT_s])
 		size = ring_size_arg(o.arg[OPT_s]);
 	if (o.arg[OPT_m])
 		mode = (int)xparse_u64("-m", o.arg[OPT_m], 8, 0777);
-	if (o.arg[OPT_o])
-		out_fd = xopen(o.arg[OPT_o], O_WRONLY | O_CREAT | O_APPEND, 0666);
+	g.out_fd = o.arg[OPT_o] ? xopen(o.arg[OPT_o], O_WRONLY | O_CREAT | O_APPEND, 0666) : 1;
 	xsigaction(SIGTERM, on_stop);
 	xsigaction(SIGINT, on_stop);
 	xsigaction(SIGHUP, on_stop);
 	/* a closed output is a write error we report, not a silent death */
 	xsigaction(SIGPIPE, SIG_IGN);
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
-		return seed_spool(out_fd, &stop);
+		return seed_spool(g.out_fd, &g.stop);
 
-	spool_create(&sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]), size, mode);
-	if (o.arg[OPT_s] && sp.size != size)
-		warn_msg(sp.keyname, "the spool exists with another size: -s ignored (remove it with -R to change it)");
-	tail = sp.h->consumed;
+	spool_create(&g.sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]), size, mode);
+	if (o.arg[OPT_s] && g.sp.size != size)
+		warn_msg(g.sp.keyname, "the spool exists with another size: -s ignored (remove it with -R to change it)");
+	g.tail = g.sp.h->consumed;
 	for (;;) {
 		enum walk w = drain_batch();
 
 		if (w == WALK_DONE)
 			continue;
-		if (stop || (w == WALK_EMPTY && OPT(&o, OPT_x)))
+		if (g.stop || (w == WALK_EMPTY && OPT(&o, OPT_x)))
 			break;
 		/* waiting on a live sender: look again soon in case it dies */
 		sleep_for_senders(w == WALK_WAIT ? 50 : 1000);
 	}
 	if (OPT(&o, OPT_R)) {
-		xshmctl(sp.keyname, sp.shmid, IPC_RMID, NULL);
-		xsemctl(sp.keyname, sp.semid, 0, IPC_RMID, 0);
+		xshmctl(g.sp.keyname, g.sp.shmid, IPC_RMID, NULL);
+		xsemctl(g.sp.keyname, g.sp.semid, 0, IPC_RMID, 0);
 	}
 	return EXIT_OK;
 }

@@ -13,7 +13,6 @@
 #include "spool.h"
 
 #define SEED_BUFFERS 10
-#define SEED_BUFLEN 256
 #define SEED_PROJECT 'K'
 
 struct seed_shm {
@@ -49,30 +48,29 @@ static void seed_setval(int which, int val)
 	xsemctl(seed_paths[which], sems[which], 0, SETVAL, val);
 }
 
-/* P or V on one of the three semaphores; EINTR is retried, except that
- * a spooler told to stop gives up waiting (returns EINTR) */
-static int seed_op(int which, int op, int flags, volatile sig_atomic_t *stop)
+/* P or V on one of the three semaphores, EINTR retried: 0, or EAGAIN
+ * for IPC_NOWAIT */
+static int seed_op(int which, int op, int flags)
 {
 	int r;
 
-	while ((r = sem_change(seed_paths[which], sems[which], 0, op, flags,
-			       stop ? 1000 : -1)) != 0) {
-		if (r == EAGAIN && (flags & IPC_NOWAIT))
-			return r;
-		if (stop && *stop)
-			return EINTR;
-	}
-	return 0;
+	while ((r = sem_change(seed_paths[which], sems[which], 0, op, flags, -1)) == EINTR)
+		;
+	return r;
 }
 
-static void seed_open(int create)
+void seed_open(int create)
 {
 	int flags = create ? 0660 | IPC_CREAT : 0;
 
-	for (int i = SEED_MUTEX; i <= SEED_SIGNAL; i++)
-		sems[i] = xsemget(seed_paths[i], seed_key(i, create), 1, flags);
-	sems[SEED_SHM] = xshmget(seed_paths[SEED_SHM], seed_key(SEED_SHM, create),
-				 sizeof(struct seed_shm), flags);
+	/* the three semaphores, then the segment: 1, 2, 3, 0 */
+	for (int i = SEED_MUTEX; i <= SEED_SIGNAL + 1; i++) {
+		int w = i & 3;
+		key_t k = seed_key(w, create);
+
+		sems[w] = w ? xsemget(seed_paths[w], k, 1, flags) :
+			xshmget(seed_paths[w], k, sizeof(struct seed_shm), flags);
+	}
 	shm = xshmat(seed_paths[SEED_SHM], sems[SEED_SHM], 0);
 }
 
@@ -88,21 +86,38 @@ int seed_spool(int out_fd, volatile sig_atomic_t *stop)
 	seed_setval(SEED_SIGNAL, 0);
 	seed_setval(SEED_MUTEX, 1);
 	for (;;) {
-		const char *s = shm->buf[idx];
+		const char *s = shm->buf[idx], *nul;
 
-		if (seed_op(SEED_SIGNAL, -1, 0, stop))
-			return EXIT_OK;
-		/* bounded: a string without its NUL stops at the buffer's end */
-		if (write_all(out_fd, s, strnlen(s, SEED_BUFLEN)) < 0)
+		/* in 1 s steps: a spooler told to stop gives up waiting */
+		while (sem_change(seed_paths[SEED_SIGNAL], sems[SEED_SIGNAL], 0, -1, 0, 1000))
+			if (*stop)
+				return EXIT_OK;
+		/* bounded: a string without its NUL stops at the buffer's end
+		 * (strnlen by hand: it is memchr and 0.1 KB more on mipsel) */
+		nul = memchr(s, 0, SEED_BUFLEN);
+		if (write_all(out_fd, s, nul ? (size_t)(nul - s) : SEED_BUFLEN) < 0)
 			die_errno("write", NULL, errno);
 		idx = (idx + 1) % SEED_BUFFERS;
 		shm->buffer_print_index = idx;
-		seed_op(SEED_COUNT, 1, 0, NULL);
+		seed_op(SEED_COUNT, 1, 0);
 	}
 }
 
-/* one message into the next buffer as "(PID): text\n" */
-static int seed_put(const char *text, size_t len, int nowait)
+NORETURN void seed_too_long(void)
+{
+	die_msg("--seed", "message longer than the tutorial's 256-byte buffers");
+}
+
+/* SEM_UNDO: dying while holding it must not leave it taken forever */
+static void seed_mutex(int op)
+{
+	seed_op(SEED_MUTEX, op, SEM_UNDO);
+}
+
+/* one message into the next buffer as "(PID): text\n"; wait_ms is
+ * shmsend's: 0 (-n) fails at once when full, else it waits (the
+ * protocol has no timeout) */
+void seed_put(const char *text, size_t len, int32_t wait_ms)
 {
 	char pre[16], *buf;
 	size_t plen = spool_fmt_prefix(pre, getpid()), need = plen + len + 1;
@@ -111,14 +126,13 @@ static int seed_put(const char *text, size_t len, int nowait)
 	if (memchr(text, 0, len))
 		die_msg("--seed", "a NUL byte cannot cross the tutorial's protocol");
 	if (need >= SEED_BUFLEN)
-		die_msg("--seed", "message longer than the tutorial's 256-byte buffers");
-	if (seed_op(SEED_COUNT, -1, nowait ? IPC_NOWAIT : 0, NULL))
+		seed_too_long();
+	if (seed_op(SEED_COUNT, -1, wait_ms ? 0 : IPC_NOWAIT))
 		die_status(EXIT_FULL, "--seed", "spool full", 0);
-	/* SEM_UNDO: dying here must not leave the mutex taken forever */
-	seed_op(SEED_MUTEX, -1, SEM_UNDO, NULL);
+	seed_mutex(-1);
 	idx = shm->buffer_index;
 	if (idx < 0 || idx >= SEED_BUFFERS) {
-		seed_op(SEED_MUTEX, 1, SEM_UNDO, NULL);
+		seed_mutex(1);
 		die_msg("--seed", "corrupt buffer index in the tutorial's segment");
 	}
 	buf = shm->buf[idx];
@@ -127,49 +141,6 @@ static int seed_put(const char *text, size_t len, int nowait)
 	buf[need - 1] = '\n';
 	buf[need] = 0;
 	shm->buffer_index = (idx + 1) % SEED_BUFFERS;
-	seed_op(SEED_MUTEX, 1, SEM_UNDO, NULL);
-	seed_op(SEED_SIGNAL, 1, 0, NULL);
-	return 0;
-}
-
-int seed_send(char **args, int nowait)
-{
-	char line[SEED_BUFLEN + 1];
-	size_t have = 0;
-
-	seed_open(0);
-	if (*args) {
-		size_t n = 0;
-
-		for (char **a = args; *a; a++) {
-			size_t l = strlen(*a);
-
-			if (n + l + 1 > sizeof(line))
-				die_msg("--seed", "message longer than the tutorial's 256-byte buffers");
-			memcpy(line + n, *a, l);
-			n += l;
-			line[n++] = ' ';
-		}
-		return seed_put(line, n - 1, nowait);
-	}
-	for (;;) {
-		ssize_t r = xread(0, line + have, sizeof(line) - have);
-		char *nl;
-
-		if (r == 0) {
-			if (have)
-				seed_put(line, have, nowait);
-			return EXIT_OK;
-		}
-		have += (size_t)r;
-		while ((nl = memchr(line, '\n', have))) {
-			size_t l = (size_t)(nl - line);
-
-			seed_put(line, l, nowait);
-			have -= l + 1;
-			move_down(line, nl + 1, have);
-		}
-		if (have == sizeof(line))
-			die_msg("--seed", "message longer than the tutorial's 256-byte buffers");
-	}
+	seed_mutex(1);
+	seed_op(SEED_SIGNAL, 1, 0);
 }

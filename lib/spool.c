@@ -30,10 +30,10 @@ static const char *env_value(const char *name)
 
 key_t spool_key(const char *key_arg, const char *path, const char *proj)
 {
-	const char *env = env_value("SHMBOX_SPOOL");
+	const char *env;
 	key_t dflt = SPOOL_DEFAULT_KEY, key;
 
-	if (env && *env && !key_arg && !path)
+	if (!key_arg && !path && (env = env_value("SHMBOX_SPOOL")) && *env)
 		dflt = (key_t)(uint32_t)xparse_u64("SHMBOX_SPOOL", env, 0, UINT32_MAX);
 	key = ipc_key(key_arg, path, proj, dflt);
 	/* IPC_PRIVATE: each spooler would make a new spool that no sender
@@ -43,10 +43,11 @@ key_t spool_key(const char *key_arg, const char *path, const char *proj)
 	return key;
 }
 
-static void name_spool(struct spool *s, key_t key)
+/* no memset: every field is set before it is read (the ids by the
+ * callers, the rest by attach_segment and check_header); noinline: LTO
+ * put a copy into each of spool_attach and spool_create */
+static __attribute__((noinline)) void name_spool(struct spool *s, key_t key)
 {
-	memset(s, 0, sizeof(*s));
-	s->key = key;
 	memcpy(s->keyname, "spool ", 6);
 	fmt_key(s->keyname + 6, key);
 }
@@ -74,9 +75,19 @@ size_t spool_fmt_prefix(char *buf, int32_t pid)
 	return n + 3;
 }
 
+char *spool_join_num(char *buf, const char *a, long v, const char *c)
+{
+	char num[24];
+
+	num[fmt_i64(num, v)] = 0;
+	return str_join(buf, SPOOL_MSG_MAX, a, num, c);
+}
+
 uint32_t spool_payload_room(uint32_t len)
 {
-	return (uint32_t)sizeof(struct spool_rec) + ((len + SPOOL_ALIGN - 1) & ~(SPOOL_ALIGN - 1));
+	/* the header and the payload rounded up, in one add (the header is
+	 * SPOOL_ALIGN bytes: adding it first changes no low bits) */
+	return (len + (uint32_t)sizeof(struct spool_rec) + SPOOL_ALIGN - 1) & ~(SPOOL_ALIGN - 1);
 }
 
 static size_t segment_size(const struct spool *s)
@@ -91,8 +102,7 @@ static size_t segment_size(const struct spool *s)
 static void check_header(struct spool *s)
 {
 	struct spool_hdr *h = s->h;
-	uint32_t ring = __atomic_load_n(&h->ring_size, __ATOMIC_RELAXED);
-	uint32_t used = h->reserve - h->consumed;
+	uint32_t ring = __atomic_load_n(&h->ring_size, __ATOMIC_RELAXED), used;
 
 	if (h->magic != SPOOL_MAGIC)
 		spool_corrupt(s, "not a shmbox spool (wrong magic number)");
@@ -102,14 +112,14 @@ static void check_header(struct spool *s)
 		spool_corrupt(s, "wrong header size");
 	if (ring < SPOOL_MIN_SIZE || ring > SPOOL_MAX_SIZE || (ring & (ring - 1)))
 		spool_corrupt(s, "wrong ring size");
-	if (segment_size(s) < sizeof(struct spool_hdr) + (size_t)ring)
-		spool_corrupt(s, "segment smaller than its ring");
-	if (used > ring || used % SPOOL_ALIGN)
-		spool_corrupt(s, "reserve and consumed positions do not fit the ring");
 	s->size = ring;
 	s->mask = ring - 1;
+	if (segment_size(s) < sizeof(struct spool_hdr) + (size_t)s->size)
+		spool_corrupt(s, "segment smaller than its ring");
+	used = h->reserve - h->consumed;
+	if (used > s->size || used % SPOOL_ALIGN)
+		spool_corrupt(s, "reserve and consumed positions do not fit the ring");
 	s->ring = (unsigned char *)h + sizeof(struct spool_hdr);
-	s->max_payload = ring / 4 - (uint32_t)sizeof(struct spool_rec);
 }
 
 /* all zero, word by word (no 64-byte zero header to memcmp against) */
@@ -133,9 +143,7 @@ static void attach_segment(struct spool *s)
 void spool_attach(struct spool *s, key_t key)
 {
 	name_spool(s, key);
-	s->semid = semget(key, 0, 0);
-	s->shmid = s->semid < 0 ? -1 : shmget(key, 0, 0);
-	if (s->semid < 0 || s->shmid < 0) {
+	if ((s->semid = semget(key, 0, 0)) < 0 || (s->shmid = shmget(key, 0, 0)) < 0) {
 		if (errno == ENOENT)
 			die_msg(s->keyname, "no such spool: start shmspool first (or name another with -k or -f)");
 		sysv_fail(s->keyname, NULL, errno);
@@ -156,27 +164,29 @@ void spool_attach(struct spool *s, key_t key)
  * one semop, so the kernel gives it back when we die. */
 static void take_ownership(struct spool *s)
 {
-	struct sembuf ops[2] = {
+	/* the kernel only reads them: no copy on the stack */
+	static const struct sembuf ops[2] = {
 		{ SEM_OWNER, 0, IPC_NOWAIT },
 		{ SEM_OWNER, 1, SEM_UNDO | IPC_NOWAIT },
 	};
-	char pid[24], msg[64];
+	char msg[SPOOL_MSG_MAX];
 
-	while (semtimedop(s->semid, ops, 2, NULL) < 0) {	/* semop, see sem_change */
+	while (semtimedop(s->semid, (struct sembuf *)ops, 2, NULL) < 0) {	/* semop, see sem_change */
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN)
 			sysv_fail(s->keyname, "semop", errno);
-		pid[fmt_i64(pid, xsemctl(s->keyname, s->semid, SEM_OWNER, GETPID, 0))] = 0;
-		die_msg(s->keyname, str_join(msg, sizeof(msg), "already has a spooler (pid ", pid, ")"));
+		die_msg(s->keyname, spool_join_num(msg, "already has a spooler (pid ",
+						   xsemctl(s->keyname, s->semid, SEM_OWNER, GETPID, 0), ")"));
 	}
 }
 
+/* on a header found all zero (no memset: senders only read a header
+ * without its magic number) */
 static void set_up(struct spool *s, uint32_t size)
 {
 	struct spool_hdr *h = s->h;
 
-	memset(h, 0, sizeof(*h));
 	h->version = SPOOL_VERSION;
 	h->hdr_size = sizeof(*h);
 	h->ring_size = size;
@@ -198,26 +208,30 @@ static NORETURN void create_failed(struct spool *s, int made_sems, int err)
 
 void spool_create(struct spool *s, key_t key, uint32_t size, int mode)
 {
-	int made_sems = 1;
+	int made_sems = 1, id;
 
 	name_spool(s, key);
-	s->semid = semget(key, SPOOL_NSEMS, IPC_CREAT | IPC_EXCL | mode);
-	if (s->semid < 0 && errno == EEXIST) {
+	/* a local id, not s->semid: errno's address could alias s */
+	id = semget(key, SPOOL_NSEMS, IPC_CREAT | IPC_EXCL | mode);
+	if (id < 0 && errno == EEXIST) {
 		made_sems = 0;
-		s->semid = semget(key, SPOOL_NSEMS, mode);
+		id = semget(key, SPOOL_NSEMS, mode);
 	}
-	if (s->semid < 0 && errno == EINVAL)
-		die_msg(s->keyname, "the key holds a semaphore set that is not a spool's");
-	if (s->semid < 0 && errno == ENOSPC)
-		die_msg(s->keyname, "no room for a new semaphore set (kernel.sem)");
-	if (s->semid < 0)
+	if (id < 0) {
+		if (errno == EINVAL)
+			die_msg(s->keyname, "the key holds a semaphore set that is not a spool's");
+		if (errno == ENOSPC)
+			die_msg(s->keyname, "no room for a new semaphore set (kernel.sem)");
 		sysv_fail(s->keyname, NULL, errno);
+	}
+	s->semid = id;
 	take_ownership(s);
-	s->shmid = shmget(key, sizeof(struct spool_hdr) + size, IPC_CREAT | IPC_EXCL | mode);
-	if (s->shmid < 0 && errno == EEXIST)
-		s->shmid = shmget(key, 0, 0);
-	if (s->shmid < 0)
+	id = shmget(key, sizeof(struct spool_hdr) + size, IPC_CREAT | IPC_EXCL | mode);
+	if (id < 0 && errno == EEXIST)
+		id = shmget(key, 0, 0);
+	if (id < 0)
 		create_failed(s, made_sems, errno);
+	s->shmid = id;
 	attach_segment(s);
 	/* blank: we created it, or a spooler died setting it up */
 	if (header_is_blank(s->h) && segment_size(s) >= sizeof(struct spool_hdr) + size)

@@ -62,13 +62,11 @@ struct spool_rec {
 };
 
 struct spool {
-	key_t key;
 	char keyname[24];	/* "spool 0x53484d53" */
 	int shmid, semid;
 	struct spool_hdr *h;
 	unsigned char *ring;
 	uint32_t size, mask;	/* validated copies: never re-read */
-	uint32_t max_payload;	/* the largest record payload */
 };
 
 /* the key from -k KEY, -f PATH [-j PROJ] (NULL: not given), else
@@ -78,14 +76,26 @@ void spool_attach(struct spool *s, key_t key);	/* senders: the spool must exist 
 void spool_create(struct spool *s, key_t key, uint32_t size, int mode);	/* the spooler */
 NORETURN void spool_corrupt(const struct spool *s, const char *what);
 uint32_t spool_payload_room(uint32_t len);	/* record size for a payload */
+/* the largest record payload: a quarter of the ring, with its header */
+#define SPOOL_MAX_PAYLOAD(s) ((s)->size / 4 - (uint32_t)sizeof(struct spool_rec))
 int pid_alive(int32_t pid);
 /* "(PID): ", as shmspool prints it and the tutorial's client writes it;
  * at most 15 bytes, no NUL; returns its length */
 size_t spool_fmt_prefix(char *buf, int32_t pid);
+/* a, v in decimal, c (c may be NULL) into buf, cut to SPOOL_MSG_MAX
+ * bytes: the messages that name a pid or a size */
+#define SPOOL_MSG_MAX 64
+char *spool_join_num(char *buf, const char *a, long v, const char *c);
 
 /* seedspool.c: the tutorial's protocol (FEATURE_SPOOL_SEED) */
 int seed_spool(int out_fd, volatile sig_atomic_t *stop);
-int seed_send(char **args, int nowait);
+/* shmsend --seed: seed_open(0) (the tutorial's spool must exist), then
+ * seed_put of TEXT..., or of each line of stdin (shmsend reads and joins
+ * them; over SEED_BUFLEN it is seed_too_long at once) */
+#define SEED_BUFLEN 256
+void seed_open(int create);
+void seed_put(const char *text, size_t len, int32_t wait_ms);
+NORETURN void seed_too_long(void);
 
 /* sem.c: semaphore operations */
 int xsemget(const char *obj, key_t key, int nsems, int flags);
