@@ -115,7 +115,9 @@ static int64_t reserve(uint32_t len, uint32_t kind)
 	lock_reserve(h);
 	r = h->reserve;
 	used = r - __atomic_load_n(&h->consumed, __ATOMIC_ACQUIRE);
-	if (used > g.sp.size || used % SPOOL_ALIGN) {
+	/* r off a record boundary would put a record header across the
+	 * ring's end, past the segment */
+	if (used > g.sp.size || (used | r) % SPOOL_ALIGN) {
 		unlock_reserve(h);
 		spool_corrupt(&g.sp, "reserve and consumed positions do not fit the ring");
 	}

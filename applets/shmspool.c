@@ -159,7 +159,9 @@ static enum walk drain_batch(void)
 	uint32_t pos = g.tail, from = g.skip, avail = res - g.tail, waiters;
 	enum walk result = WALK_DONE;
 
-	if (avail > g.sp.size || avail % SPOOL_ALIGN)
+	/* with avail, res on a record boundary: so is the tail (consumed,
+	 * untrusted when read at start-up), and every record walked */
+	if (avail > g.sp.size || (avail | res) % SPOOL_ALIGN)
 		spool_corrupt(&g.sp, "reserve position outside the ring");
 	if (__atomic_load_n(&h->consumed, __ATOMIC_RELAXED) != g.tail)
 		spool_corrupt(&g.sp, "consumed position changed under the spooler");
@@ -210,11 +212,20 @@ static enum walk drain_batch(void)
 	g.tail = pos;
 	g.skip = from;
 	__atomic_store_n(&h->consumed, g.tail, __ATOMIC_SEQ_CST);
-	/* wake every waiting sender (a few too many wake-ups are harmless:
-	 * each looks again and sleeps; waiters is untrusted, so bounded) */
+	/* wake every waiting sender: top SEM_SPACE up to their number (a few
+	 * too many wake-ups are harmless: each looks again and sleeps).  Not
+	 * add it: a sender killed while waiting never takes itself off
+	 * waiters, and the value would grow by it each batch until the
+	 * kernel refused it (ERANGE at 32767).  waiters is untrusted:
+	 * bounded. */
 	waiters = __atomic_load_n(&h->waiters, __ATOMIC_SEQ_CST);
-	if (waiters)
-		sem_change(g.sp.keyname, g.sp.semid, SEM_SPACE, waiters > 64 ? 64 : (int)waiters, 0, -1);
+	if (waiters) {
+		int want = waiters > 64 ? 64 : (int)waiters;
+		int have = xsemctl(g.sp.keyname, g.sp.semid, SEM_SPACE, GETVAL, 0);
+
+		if (want > have)
+			sem_change(g.sp.keyname, g.sp.semid, SEM_SPACE, want - have, 0, -1);
+	}
 	return result;
 }
 

@@ -7,6 +7,10 @@
  *                                     that died before committing it
  *   spoolpoke KEY fuzz SEED COUNT     write COUNT random u32s at random
  *                                     offsets of the header and ring
+ *   spoolpoke KEY empty-records N     commit N empty LINES records (no
+ *                                     sender makes one: only corruption)
+ *   spoolpoke KEY sem NUM [VALUE]     print (or set) semaphore NUM of the
+ *                                     spool's set (0 owner, 1 wake, 2 space)
  * The layout (lib/spool.h) is repeated here on purpose: the test must not
  * trust the code it tests. */
 #include <stdint.h>
@@ -14,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,6 +51,28 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: spoolpoke KEY get|set|dead-lock|dead-reserve|fuzz ...\n");
 		return 2;
 	}
+	if (!strcmp(argv[2], "sem") && (argc == 4 || argc == 5)) {
+		int semid = semget((key_t)strtoul(argv[1], NULL, 0), 0, 0);
+		int num = atoi(argv[3]), v;
+
+		if (semid < 0) {
+			perror("spoolpoke: semaphores");
+			return 1;
+		}
+		if (argc == 5) {
+			if (semctl(semid, num, SETVAL, atoi(argv[4])) < 0) {
+				perror("spoolpoke: SETVAL");
+				return 1;
+			}
+			return 0;
+		}
+		if ((v = semctl(semid, num, GETVAL)) < 0) {
+			perror("spoolpoke: GETVAL");
+			return 1;
+		}
+		printf("%d\n", v);
+		return 0;
+	}
 	id = shmget((key_t)strtoul(argv[1], NULL, 0), 0, 0);
 	if (id < 0 || shmctl(id, IPC_STAT, &ds) < 0 || (seg = shmat(id, NULL, 0)) == (void *)-1) {
 		perror("spoolpoke: segment");
@@ -72,6 +99,21 @@ int main(int argc, char **argv)
 		rec[3] = 1;
 		rec[0] = 0x56534552u;	/* RESV */
 		__atomic_store_n(&h->reserve, h->reserve + need, __ATOMIC_RELEASE);
+	} else if (!strcmp(argv[2], "empty-records") && argc == 4) {
+		for (int n = atoi(argv[3]); n > 0; n--) {
+			uint32_t off = h->reserve & (h->ring_size - 1);
+			uint32_t *rec = (uint32_t *)(seg + 64 + off);
+
+			if (off + 16 > h->ring_size || h->reserve - h->consumed + 16 > h->ring_size) {
+				fprintf(stderr, "spoolpoke: no room; a bigger ring or fewer\n");
+				return 1;
+			}
+			rec[1] = 0;
+			rec[2] = (uint32_t)getpid();
+			rec[3] = 2;	/* LINES */
+			rec[0] = 0x544d4f43u;	/* COMT */
+			__atomic_store_n(&h->reserve, h->reserve + 16, __ATOMIC_RELEASE);
+		}
 	} else if (!strcmp(argv[2], "fuzz") && argc == 5) {
 		size_t words = ds.shm_segsz / 4;
 
