@@ -160,9 +160,7 @@ static void create_file(void)
 
 	if (plen + 16 > sizeof(tmp))
 		file_die_errno(ENAMETOOLONG);
-	memcpy(tmp, file_path, plen);
-	memcpy(tmp + plen, ".new.", 5);
-	tmp[plen + 5 + fmt_u64(tmp + plen + 5, (uint64_t)getpid(), 10)] = 0;
+	str_join_num(tmp, sizeof(tmp), file_path, ".new.", getpid(), NULL);
 	fd = xopen(tmp, O_RDWR | O_CREAT | O_EXCL, 0666);
 	write_value(fd, 0);
 	xclose(fd);

@@ -302,8 +302,7 @@ static int find_segment(const struct opts *o, unsigned flags)
 		if (flags & (OPT_KEY | OPT_PATH | OPT_PROJ))
 			usage_die("use -k, -f or -i, not two", NULL);
 		id = (int)xparse_u64("-i", o->arg[A_ID], 0, INT_MAX);
-		memcpy(seg_name, "shmid ", 6);
-		seg_name[6 + fmt_i64(seg_name + 6, id)] = 0;
+		str_join_num(seg_name, sizeof(seg_name), "shmid ", NULL, id, NULL);
 		return id;
 	}
 	key = ipc_key(o->arg[A_KEY], o->arg[A_PATH], o->arg[A_PROJ], IPC_PRIVATE);

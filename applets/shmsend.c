@@ -180,12 +180,10 @@ static void send_record(const void *payload, uint32_t len, uint32_t kind)
 
 static NORETURN void too_long(uint64_t len, uint32_t max)
 {
-	char a[24], b[24], what[48], why[56];
+	char what[48], why[56];
 
-	a[fmt_u64(a, len, 10)] = 0;
-	b[fmt_u64(b, max, 10)] = 0;
-	die_msg(str_join(what, sizeof(what), "message of ", a, " bytes"),
-		str_join(why, sizeof(why), "longer than the maximum of ", b, NULL));
+	die_msg(str_join_num(what, sizeof(what), "message of ", NULL, (int64_t)len, " bytes"),
+		str_join_num(why, sizeof(why), "longer than the maximum of ", NULL, max, NULL));
 }
 
 /* TEXT...: one message, the words joined by spaces */

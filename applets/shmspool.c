@@ -178,11 +178,10 @@ static enum walk drain_batch(void)
 				result = pos == tail ? WALK_WAIT : WALK_DONE;
 				break;
 			}
-			char num[24], msg[80];
+			char msg[80];
 
-			num[fmt_i64(num, pid)] = 0;
-			warn_msg(sp.keyname, str_join(msg, sizeof(msg), "dropped a message that pid ",
-						      num, " died writing"));
+			warn_msg(sp.keyname, str_join_num(msg, sizeof(msg), "dropped a message that pid ",
+							  NULL, pid, " died writing"));
 		} else if (state == REC_PAD) {
 			if (off + room != sp.size)
 				spool_corrupt(&sp, "filler record not at the ring's end");

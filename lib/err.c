@@ -25,9 +25,7 @@ const char *err_text(int err, char *buf)
 			unpack(errtexts[i].at, buf, ERR_TEXT_MAX);
 			return buf;
 		}
-	memcpy(buf, "Unknown error ", 14);
-	buf[14 + fmt_i64(buf + 14, err)] = 0;
-	return buf;
+	return str_join_num(buf, ERR_TEXT_MAX, "Unknown error ", NULL, err, NULL);
 }
 
 /* A newline or other control byte in a name or value (a file name, an

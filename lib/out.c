@@ -131,17 +131,35 @@ void out_u64_base(uint64_t v, unsigned base, int width)
 	out_put(buf, n);
 }
 
-char *str_join(char *buf, size_t size, const char *a, const char *b, const char *c)
+/* parts[0] + ... + parts[3] (any may be NULL) into buf, cut to fit */
+static char *join(char *buf, size_t size, const char *const *parts)
 {
-	const char *parts[3] = { a, b, c };
 	size_t n = 0;
 
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		for (const char *p = parts[i]; p && *p && n < size - 1; p++)
 			buf[n++] = *p;
 	}
 	buf[n] = 0;
 	return buf;
+}
+
+/* not inlined: gcc copies it into its callers otherwise (+50 B) */
+__attribute__((noinline))
+char *str_join(char *buf, size_t size, const char *a, const char *b, const char *c)
+{
+	const char *parts[4] = { a, b, c, NULL };
+
+	return join(buf, size, parts);
+}
+
+char *str_join_num(char *buf, size_t size, const char *a, const char *b, int64_t v, const char *c)
+{
+	char num[24];
+	const char *parts[4] = { a, b, num, c };
+
+	num[fmt_i64(num, v)] = 0;
+	return join(buf, size, parts);
 }
 
 /* memmove for dst <= src, the only way these buffers move: a partial line

@@ -160,15 +160,15 @@ static void take_ownership(struct spool *s)
 		{ SEM_OWNER, 0, IPC_NOWAIT },
 		{ SEM_OWNER, 1, SEM_UNDO | IPC_NOWAIT },
 	};
-	char pid[24], msg[64];
+	char msg[64];
 
 	while (semtimedop(s->semid, ops, 2, NULL) < 0) {	/* semop, see sem_change */
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN)
 			sysv_fail(s->keyname, "semop", errno);
-		pid[fmt_i64(pid, xsemctl(s->keyname, s->semid, SEM_OWNER, GETPID, 0))] = 0;
-		die_msg(s->keyname, str_join(msg, sizeof(msg), "already has a spooler (pid ", pid, ")"));
+		die_msg(s->keyname, str_join_num(msg, sizeof(msg), "already has a spooler (pid ", NULL,
+						 xsemctl(s->keyname, s->semid, SEM_OWNER, GETPID, 0), ")"));
 	}
 }
 
