@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
@@ -135,27 +136,48 @@ static void print_fields(const int64_t *v, int named)
 	}
 }
 
+/* Where each IPC_STAT field lies in struct shmid_ds, and how to read it:
+ * its offset (a multiple of 4, below 256: checked below) or'ed with its
+ * kind.  One loop over this table, not 14 conversions by hand. */
+enum { FK_U32, FK_S32, FK_64 };
+#define DS_M(m) (((struct shmid_ds *)0)->m)
+#define DS_FIELD(m) (offsetof(struct shmid_ds, m) | \
+	(sizeof(DS_M(m)) == 8 ? FK_64 : (__typeof__(DS_M(m)))-1 < 1 ? FK_S32 : FK_U32))
+#define DS_CHECK(m) _Static_assert(offsetof(struct shmid_ds, m) % 4 == 0 && \
+	offsetof(struct shmid_ds, m) < 256 && \
+	(sizeof(DS_M(m)) == 4 || sizeof(DS_M(m)) == 8), "shmid_ds." #m)
+/* read through these: any type of the size and signedness */
+typedef int64_t __attribute__((may_alias)) alias_i64;
+typedef int32_t __attribute__((may_alias)) alias_s32;
+typedef uint32_t __attribute__((may_alias)) alias_u32;
+static const unsigned char ds_fields[NFIELDS] = {
+	DS_FIELD(shm_perm.__key), 0 /* F_ID: not in it */, DS_FIELD(shm_perm.uid),
+	DS_FIELD(shm_perm.gid), DS_FIELD(shm_perm.cuid), DS_FIELD(shm_perm.cgid),
+	DS_FIELD(shm_perm.mode), DS_FIELD(shm_segsz), DS_FIELD(shm_nattch),
+	DS_FIELD(shm_cpid), DS_FIELD(shm_lpid), DS_FIELD(shm_atime),
+	DS_FIELD(shm_dtime), DS_FIELD(shm_ctime),
+};
+DS_CHECK(shm_perm.__key); DS_CHECK(shm_perm.uid); DS_CHECK(shm_perm.gid);
+DS_CHECK(shm_perm.cuid); DS_CHECK(shm_perm.cgid); DS_CHECK(shm_perm.mode);
+DS_CHECK(shm_segsz); DS_CHECK(shm_nattch); DS_CHECK(shm_cpid); DS_CHECK(shm_lpid);
+DS_CHECK(shm_atime); DS_CHECK(shm_dtime); DS_CHECK(shm_ctime);
+
 /* The IPC_STAT fields of a segment, printed for -s (named) or for -L
- * without /proc.  Converting and printing in one function keeps the 14
- * conversions in one copy: gcc inlined them into both callers. */
+ * without /proc. */
 static void print_stat(int id, const struct shmid_ds *ds, int named)
 {
 	int64_t v[NFIELDS];
 
-	v[F_KEY] = ds->shm_perm.__key;
+	for (int i = 0; i < NFIELDS; i++) {
+		const void *p = (const char *)ds + (ds_fields[i] & ~3u);
+
+		switch (ds_fields[i] & 3) {
+		case FK_64: v[i] = *(const alias_i64 *)p; break;
+		case FK_S32: v[i] = *(const alias_s32 *)p; break;
+		default: v[i] = *(const alias_u32 *)p; break;
+		}
+	}
 	v[F_ID] = id;
-	v[F_UID] = ds->shm_perm.uid;
-	v[F_GID] = ds->shm_perm.gid;
-	v[F_CUID] = ds->shm_perm.cuid;
-	v[F_CGID] = ds->shm_perm.cgid;
-	v[F_MODE] = ds->shm_perm.mode;
-	v[F_SIZE] = (int64_t)ds->shm_segsz;
-	v[F_NATTCH] = (int64_t)ds->shm_nattch;
-	v[F_CPID] = ds->shm_cpid;
-	v[F_LPID] = ds->shm_lpid;
-	v[F_ATIME] = ds->shm_atime;
-	v[F_DTIME] = ds->shm_dtime;
-	v[F_CTIME] = ds->shm_ctime;
 	print_fields(v, named);
 }
 
