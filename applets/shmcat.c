@@ -250,6 +250,16 @@ static void list_segments(void)
 	}
 }
 
+/* the 16 bytes at q are the 16 before them; by hand: memcmp would be
+ * linked for this alone (52 B on x86_64, 68 B on mipsel) */
+static int same_line(const unsigned char *q)
+{
+	for (int k = 0; k < 16; k++)
+		if (q[k] != q[k - 16])
+			return 0;
+	return 1;
+}
+
 /* -x: the layout of hexdump -C, offsets counted from the segment's
  * start; a line equal to the one before becomes one "*" */
 static void hex_dump(const unsigned char *p, size_t len, uint64_t at)
@@ -260,7 +270,7 @@ static void hex_dump(const unsigned char *p, size_t len, uint64_t at)
 		size_t n = len - i < 16 ? len - i : 16;
 		char line[72];
 
-		if (n == 16 && i && !memcmp(p + i, p + i - 16, 16)) {
+		if (n == 16 && i && same_line(p + i)) {
 			if (!squeezing)
 				out_str("*\n");
 			squeezing = 1;
