@@ -237,10 +237,12 @@ int mmapint_main(int argc, char **argv)
 	if (need)
 		arg = xparse_i64(op_names[op], args[0], 0, INT64_MIN, INT64_MAX);
 
-	fd = open(file_path, (op == OP_GET ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && OPT(&o, 0)) {
-		create_file();
+	/* -c: create a missing FILE, then open it once more */
+	for (int create = OPT(&o, 0);; create = 0) {
 		fd = open(file_path, (op == OP_GET ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT || !create)
+			break;
+		create_file();
 	}
 	if (fd < 0)
 		file_die_errno(errno);
