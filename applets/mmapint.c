@@ -224,7 +224,7 @@ int mmapint_main(int argc, char **argv)
 		usage_die("missing FILE", NULL);
 	file_path = o.rest[0];
 	if (o.nrest > 1) {
-		while (strcmp(o.rest[1], op_names[op]))
+		while (!str_eq(o.rest[1], op_names[op]))
 			if (++op > OP_DOUBLE)
 				usage_die("unknown operation", o.rest[1]);
 	}

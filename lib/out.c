@@ -162,6 +162,15 @@ char *str_join_num(char *buf, size_t size, const char *a, const char *b, int64_t
 	return join(buf, size, parts);
 }
 
+/* strcmp(a, b) == 0, by hand: musl's strcmp (62 B on x86_64, 76 on
+ * mipsel) was linked for a few option and applet names */
+int str_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
 /* memmove for dst <= src, the only way these buffers move: a partial line
  * back to the start.  By hand because musl's memmove is C on most targets
  * (468 B on mipsel) and the moves here are a line or less. */
