@@ -261,8 +261,9 @@ static int same_line(const unsigned char *q)
 }
 
 /* -x: the layout of hexdump -C, offsets counted from the segment's
- * start; a line equal to the one before becomes one "*" */
-static void hex_dump(const unsigned char *p, size_t len, uint64_t at)
+ * start (at: an offset inside it, so a size_t, not 64-bit arithmetic on
+ * 32-bit targets); a line equal to the one before becomes one "*" */
+static void hex_dump(const unsigned char *p, size_t len, size_t at)
 {
 	int squeezing = 0;
 
@@ -422,7 +423,7 @@ int shmcat_main(int argc, char **argv)
 			len = (uint64_t)(nul - seg);
 	}
 	if (flags & OPT_HEX) {
-		hex_dump(seg, len, off);
+		hex_dump(seg, (size_t)len, (size_t)off);
 	} else {
 		/* Page tables in one call, not a fault per 4 KiB page inside
 		 * write(2): +35% into a pipe.  Older kernels say EINVAL: fine. */
