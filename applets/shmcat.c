@@ -57,8 +57,11 @@ enum {
 /* "key 0x0000abcd" or "shmid 42": what every message about it names */
 static char seg_name[24];
 
-static NORETURN void seg_fail(int err)
+/* the call on the segment just failed: say why (errno) */
+static NORETURN void seg_fail(void)
 {
+	int err = errno;
+
 	/* ENOENT: no segment has the key; EINVAL: no segment has the id */
 	if (err == ENOENT || err == EINVAL)
 		die_msg(seg_name, "no such segment");
@@ -303,7 +306,7 @@ static unsigned char *attach(int id, int flags)
 	void *p = shmat(id, NULL, flags);
 
 	if (p == (void *)-1)
-		seg_fail(errno);
+		seg_fail();
 	return p;
 }
 
@@ -359,7 +362,7 @@ static int find_segment(const struct opts *o, unsigned flags)
 		id = shmget(key, 0, 0);
 	}
 	if (id < 0)
-		seg_fail(errno);
+		seg_fail();
 	return id;
 }
 
@@ -394,11 +397,11 @@ int shmcat_main(int argc, char **argv)
 	}
 	if (flags & OPT_RM) {
 		if (shmctl(id, IPC_RMID, NULL) < 0)
-			seg_fail(errno);
+			seg_fail();
 		return EXIT_OK;
 	}
 	if (shmctl(id, IPC_STAT, &ds) < 0)
-		seg_fail(errno);
+		seg_fail();
 	if (flags & OPT_STAT) {
 		print_stat(id, &ds, 1);
 		return EXIT_OK;
