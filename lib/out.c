@@ -98,12 +98,11 @@ size_t fmt_u64(char *buf, uint64_t v, unsigned base)
 
 size_t fmt_i64(char *buf, int64_t v)
 {
-	if (v < 0) {
-		buf[0] = '-';
-		/* negate in unsigned arithmetic: INT64_MIN has no positive twin */
-		return 1 + fmt_u64(buf + 1, -(uint64_t)v, 10);
-	}
-	return fmt_u64(buf, (uint64_t)v, 10);
+	size_t neg = v < 0;
+
+	buf[0] = '-';	/* the digits overwrite it when v >= 0 */
+	/* negate in unsigned arithmetic: INT64_MIN has no positive twin */
+	return neg + fmt_u64(buf + neg, neg ? -(uint64_t)v : (uint64_t)v, 10);
 }
 
 void out_i64(int64_t v)
