@@ -160,9 +160,7 @@ static void create_file(void)
 
 	if (plen + 16 > sizeof(tmp))
 		file_die_errno(ENAMETOOLONG);
-	memcpy(tmp, file_path, plen);
-	memcpy(tmp + plen, ".new.", 5);
-	tmp[plen + 5 + fmt_u64(tmp + plen + 5, (uint64_t)getpid(), 10)] = 0;
+	str_join_num(tmp, sizeof(tmp), file_path, ".new.", getpid(), NULL);
 	fd = xopen(tmp, O_RDWR | O_CREAT | O_EXCL, 0666);
 	write_value(fd, 0);
 	xclose(fd);
@@ -226,7 +224,7 @@ int mmapint_main(int argc, char **argv)
 		usage_die("missing FILE", NULL);
 	file_path = o.rest[0];
 	if (o.nrest > 1) {
-		while (strcmp(o.rest[1], op_names[op]))
+		while (!str_eq(o.rest[1], op_names[op]))
 			if (++op > OP_DOUBLE)
 				usage_die("unknown operation", o.rest[1]);
 	}
@@ -239,10 +237,12 @@ int mmapint_main(int argc, char **argv)
 	if (need)
 		arg = xparse_i64(op_names[op], args[0], 0, INT64_MIN, INT64_MAX);
 
-	fd = open(file_path, (op == OP_GET ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && OPT(&o, 0)) {
-		create_file();
+	/* -c: create a missing FILE, then open it once more */
+	for (int create = OPT(&o, 0);; create = 0) {
 		fd = open(file_path, (op == OP_GET ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT || !create)
+			break;
+		create_file();
 	}
 	if (fd < 0)
 		file_die_errno(errno);

@@ -25,9 +25,7 @@ const char *err_text(int err, char *buf)
 			unpack(errtexts[i].at, buf, ERR_TEXT_MAX);
 			return buf;
 		}
-	memcpy(buf, "Unknown error ", 14);
-	buf[14 + fmt_i64(buf + 14, err)] = 0;
-	return buf;
+	return str_join_num(buf, ERR_TEXT_MAX, "Unknown error ", NULL, err, NULL);
 }
 
 /* A newline or other control byte in a name or value (a file name, an
@@ -42,17 +40,14 @@ static size_t put(char *buf, size_t at, size_t cap, const char *s)
 static void emit3(const char *a, const char *b, const char *c, int err)
 {
 	char etext[ERR_TEXT_MAX], line[512];
-	const char *parts[5] = { applet_name, a, b, c,
+	const char *parts[6] = { "shmbox", applet_name, a, b, c,
 				 err ? err_text(err, etext) : NULL };
-	size_t n = 6;
+	size_t n = 0;
 
-	memcpy(line, "shmbox", 6);
-	for (int i = 0; i < 5; i++) {
-		if (!parts[i])
-			continue;
-		for (const char *sep = ": "; *sep && n < sizeof(line) - 1; sep++)
-			line[n++] = *sep;
-		n = put(line, n, sizeof(line) - 1, parts[i]);
+	/* i odd: parts[i / 2]; even: the ": " before it (none before the first) */
+	for (int i = 1; i < 12; i++) {
+		if (parts[i / 2])
+			n = put(line, n, sizeof(line) - 1, i & 1 ? parts[i / 2] : ": ");
 	}
 	line[n++] = '\n';
 	/* stderr may be closed or a broken pipe: nothing better to do */

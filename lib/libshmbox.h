@@ -58,7 +58,10 @@ size_t fmt_i64(char *buf, int64_t v);	/* buf >= 21 bytes; no NUL */
 size_t fmt_u64(char *buf, uint64_t v, unsigned base);
 /* a + b + c into buf (any may be NULL), cut to fit; returns buf */
 char *str_join(char *buf, size_t size, const char *a, const char *b, const char *c);
+/* a + b + v in decimal + c, the same way */
+char *str_join_num(char *buf, size_t size, const char *a, const char *b, int64_t v, const char *c);
 void move_down(char *dst, const char *src, size_t n);	/* dst <= src */
+int str_eq(const char *a, const char *b);	/* !strcmp(a, b) */
 
 /* num.c: checked integer parsing.  base 0: "0x" hex, else decimal.
  * Returns 0, or EINVAL (not a number, trailing garbage) / ERANGE. */

@@ -36,7 +36,7 @@ static const struct applet {
 static const struct applet *find_applet(const char *name)
 {
 	for (const struct applet *a = applets; a < APPLETS_END; a++)
-		if (!strcmp(a->name, name))
+		if (str_eq(a->name, name))
 			return a;
 	return NULL;
 }
@@ -49,7 +49,7 @@ static NORETURN void run_applet(const char *name, int argc, char **argv)
 		die_status(EXIT_NOAPPLET, "applet not found", name, 0);
 	applet_name = a->name;
 	applet_usage = a->usage;
-	if (argv[1] && !strcmp(argv[1], "--help")) {
+	if (argv[1] && str_eq(argv[1], "--help")) {
 		show_usage(1);
 		exit(EXIT_OK);
 	}
@@ -127,20 +127,20 @@ static int shmbox_main(int argc, char **argv)
 {
 	const char *cmd = argv[1];
 
-	if (!cmd || !strcmp(cmd, "--help")) {
+	if (!cmd || str_eq(cmd, "--help")) {
 		shmbox_help(1);
 		return EXIT_OK;
 	}
-	if (!strcmp(cmd, "--list")) {
+	if (str_eq(cmd, "--list")) {
 		list_applets("\n", "\n");
 		return EXIT_OK;
 	}
-	if (!strcmp(cmd, "--version")) {
+	if (str_eq(cmd, "--version")) {
 		out_str("shmbox " SHMBOX_VERSION "\n");
 		return EXIT_OK;
 	}
-	if (ENABLE_FEATURE_INSTALL && !strcmp(cmd, "--install")) {
-		int symbolic = argc > 2 && !strcmp(argv[2], "-s");
+	if (ENABLE_FEATURE_INSTALL && str_eq(cmd, "--install")) {
+		int symbolic = argc > 2 && str_eq(argv[2], "-s");
 
 		if (argc != 3 + symbolic)
 			die_status(EXIT_USAGE, "--install", "usage: shmbox --install [-s] DIR", 0);

@@ -49,12 +49,10 @@ static int scan(const char *s, unsigned base, uint64_t max, uint64_t *out)
 	}
 	if (p == digits)
 		return EINVAL;
-	if (suffix) {
-		switch (*p | 32) {	/* times 1024, once per step */
-		case 'k': scale = 1; p++; break;
-		case 'm': scale = 2; p++; break;
-		case 'g': scale = 3; p++; break;
-		}
+	if (suffix) {	/* times 1024, once per step: k 1, m 2, g 3 */
+		for (scale = 3; scale && (*p | 32) != "\0kmg"[scale]; scale--)
+			;
+		p += scale != 0;
 	}
 	if (*p)
 		return EINVAL;

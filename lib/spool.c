@@ -75,14 +75,6 @@ size_t spool_fmt_prefix(char *buf, int32_t pid)
 	return n + 3;
 }
 
-char *spool_join_num(char *buf, const char *a, long v, const char *c)
-{
-	char num[24];
-
-	num[fmt_i64(num, v)] = 0;
-	return str_join(buf, SPOOL_MSG_MAX, a, num, c);
-}
-
 uint32_t spool_payload_room(uint32_t len)
 {
 	/* the header and the payload rounded up, in one add (the header is

@@ -85,7 +85,7 @@ size_t spool_fmt_prefix(char *buf, int32_t pid);
 /* a, v in decimal, c (c may be NULL) into buf, cut to SPOOL_MSG_MAX
  * bytes: the messages that name a pid or a size */
 #define SPOOL_MSG_MAX 64
-char *spool_join_num(char *buf, const char *a, long v, const char *c);
+#define spool_join_num(buf, a, v, c) str_join_num(buf, SPOOL_MSG_MAX, a, NULL, v, c)
 
 /* seedspool.c: the tutorial's protocol (FEATURE_SPOOL_SEED) */
 int seed_spool(int out_fd, volatile sig_atomic_t *stop);

@@ -2,7 +2,6 @@
  * CONFIG_SYSVIPC instead of printing a bare "Function not implemented". */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
@@ -12,11 +11,9 @@ static NORETURN void die_sysv_missing(const char *why, int status, int err)
 {
 	/* "Function not implemented (errno 38)": the number is what users
 	 * search for ("error 38") */
-	char etext[ERR_TEXT_MAX], num[24], msg[128];
-	size_t n = fmt_i64(num, err);
+	char etext[ERR_TEXT_MAX], msg[128];
 
-	memcpy(num + n, ")", 2);
-	str_join(msg, sizeof(msg), err_text(err, etext), " (errno ", num);
+	str_join_num(msg, sizeof(msg), err_text(err, etext), " (errno ", err, ")");
 	die_status(status, why, msg, 0);
 }
 
