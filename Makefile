@@ -134,6 +134,11 @@ $(O)/shmbox: $(LIB_SRC) $(APPLET_SRC) $(wildcard lib/*.h) $(GEN)/stamp $(SSTRIP)
 	else $(STRIP) -s -R .comment -R .note.gnu.property -o $@ $@.unstripped && \
 		$(SSTRIP) $@; fi
 	@echo "  built $@: $$(wc -c <$@) bytes"
+ifneq ($(STARTFILES),)
+ifeq ($(findstring /musl-,$(CC)),)
+	@echo "  note: linked with Debian's musl ($(CC)); scripts/install-musl builds the smaller one"
+endif
+endif
 
 # build tools run on the build machine: the host compiler
 $(GEN)/sstrip $(GEN)/packstr: $(GEN)/%: scripts/%.c
