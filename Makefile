@@ -20,12 +20,17 @@
 # the native ./.config (the one `make menuconfig` edits), so every target
 # gets the same applets; with O=DIR it is DIR/.config, as for native builds.
 # `make test CROSS=TARGET` runs test/run on it under qemu-ARCH-static.
-# The musl that scripts/install-musl built from Debian's source with musl's
-# own flags (-Os, no PIE, no stack protector): $(call musl_cc,TARGET,NAME)
-# is its gcc wrapper NAME, or NAME alone (Debian's musl) when it is not
-# there.  Debian's libc.a is -O2, PIE and stack-protected: x86_64 +1.4 KB.
-MUSL_CACHES := $(SHMBOX_CACHE) /var/cache/shmbox $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/shmbox
-musl_cc = $(firstword $(wildcard $(addsuffix /musl-$(1)/bin/$(2),$(MUSL_CACHES))) $(2))
+# The musl that scripts/install-musl built from Debian's source for size
+# (-Oz, no PIE, no stack protector): $(call musl_cc,TARGET,NAME) is its
+# gcc wrapper NAME, or NAME alone (Debian's musl) when there is none of
+# the recipe install-musl builds now.  The caches in install-musl's order:
+# SHMBOX_CACHE, the user's, root's.  Debian's libc.a is -O2, PIE and
+# stack-protected: x86_64 +1.9 KB.
+MUSL_RECIPE := $(shell sed -n 's/^RECIPE="\(.*\)"$$/\1/p' scripts/install-musl)
+MUSL_CACHES := $(SHMBOX_CACHE) $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/shmbox /var/cache/shmbox
+musl_cc = $(or $(shell for d in $(MUSL_CACHES); do w=$$d/musl-$(1)/bin/$(2); \
+	[ -x "$$w" ] && [ "$$(head -n 1 "$$d/musl-$(1)/STAMP" 2>/dev/null)" = '$(MUSL_RECIPE)' ] && \
+	{ echo "$$w"; break; }; done),$(2))
 
 ifneq ($(CROSS),)
 CROSS_ALIASES := arm64=aarch64 arm=armhf x86=i386 i686=i386 mipsle=mipsel riscv=riscv64
@@ -182,7 +187,7 @@ savedefconfig: $(SRC_KCONFIG) $(CONFIG)
 size: $(O)/shmbox
 	@echo "$$(wc -c <$(O)/shmbox) bytes stripped: $(O)/shmbox"
 	@size $(O)/shmbox.unstripped 2>/dev/null || true
-	@sh scripts/size-split $(O)/shmbox.map
+	@[ ! -f $(O)/shmbox.map ] || sh scripts/size-split $(O)/shmbox.map
 
 test:
 ifeq ($(CROSS),)

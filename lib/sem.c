@@ -14,6 +14,13 @@ int xsemget(const char *obj, key_t key, int nsems, int flags)
 	return id;
 }
 
+/* the set is gone (IPC_RMID; EINVAL: removed and its id not yet reused) */
+static void die_removed(const char *obj, int err)
+{
+	if (err == EIDRM || err == EINVAL)
+		die_msg(obj, "the spool was removed");
+}
+
 int sem_change(const char *obj, int semid, int num, int op, int flags, int timeout_ms)
 {
 	struct sembuf sb = { (unsigned short)num, (short)op, (short)flags };
@@ -26,8 +33,7 @@ int sem_change(const char *obj, int semid, int num, int op, int flags, int timeo
 		return 0;
 	if (errno == EAGAIN || errno == EINTR)
 		return errno;
-	if (errno == EIDRM || errno == EINVAL)
-		die_msg(obj, "the spool was removed");
+	die_removed(obj, errno);
 	sysv_fail("semop", obj, errno);
 }
 
@@ -35,7 +41,9 @@ int xsemctl(const char *obj, int semid, int num, int cmd, int val)
 {
 	int r = semctl(semid, num, cmd, val);
 
-	if (r < 0)
+	if (r < 0) {
+		die_removed(obj, errno);
 		sysv_fail("semctl", obj, errno);
+	}
 	return r;
 }
