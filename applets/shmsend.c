@@ -190,8 +190,7 @@ static NORETURN void too_long(size_t len, uint32_t max)
 {
 	char what[SPOOL_MSG_MAX], why[SPOOL_MSG_MAX];
 
-	/* (long): arguments and a buffer of a quarter ring are far below 2 GiB */
-	die_msg(spool_join_num(what, "message of ", (long)len, " bytes"),
+	die_msg(spool_join_num(what, "message of ", (int64_t)len, " bytes"),
 		spool_join_num(why, "longer than the maximum of ", max, NULL));
 }
 
