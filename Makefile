@@ -132,8 +132,10 @@ all: $(O)/shmbox
 
 # strip, then sstrip: the section headers go too (the kernel reads only
 # the program headers); shmbox.unstripped keeps everything for nm and gdb
+# The sources compiled are scripts/packstr's copies in $(GEN)/src: the
+# same but with each M("message") packed (lib/pack.c, scripts/packstr.c)
 $(O)/shmbox: $(LIB_SRC) $(APPLET_SRC) $(wildcard lib/*.h) $(GEN)/stamp $(SSTRIP)
-	$(CC) $(CFLAGS) -o $@.unstripped $(LIB_SRC) $$(cat $(GEN)/sources) $(LDFLAGS) \
+	$(CC) $(CFLAGS) -o $@.unstripped $$(cat $(GEN)/compile) $(LDFLAGS) \
 		-Wl,-Map,$@.map
 	@if [ "$(STRIP)" = : ]; then cp $@.unstripped $@; \
 	else $(STRIP) -s -R .comment -R .note.gnu.property -o $@ $@.unstripped && \
@@ -150,7 +152,7 @@ $(GEN)/sstrip $(GEN)/packstr: $(GEN)/%: scripts/%.c
 	@mkdir -p $(GEN)
 	$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(GEN)/stamp: $(CONFIG) $(APPLET_SRC) scripts/gen-build lib/errtext.h $(GEN)/packstr
+$(GEN)/stamp: $(CONFIG) $(LIB_SRC) $(APPLET_SRC) scripts/gen-build lib/errtext.h $(GEN)/packstr
 	sh scripts/gen-build headers $(CONFIG) $(GEN) $(GEN)/packstr
 	@touch $@
 

@@ -28,10 +28,23 @@ const char *err_text(int err, char *buf)
 	return str_join_num(buf, ERR_TEXT_MAX, "Unknown error ", NULL, err, NULL);
 }
 
+/* The messages of M(), packed by scripts/packstr into this section; the
+ * linker marks its ends (weak: a build without any has none). */
+extern const char __start_shmbox_msgs[] __attribute__((weak));
+extern const char __stop_shmbox_msgs[] __attribute__((weak));
+
 /* A newline or other control byte in a name or value (a file name, an
- * argument) would break the one-line rule, or drive a terminal: '?'. */
+ * argument) would break the one-line rule, or drive a terminal: '?'.
+ * A message of M() is unpacked first. */
 static size_t put(char *buf, size_t at, size_t cap, const char *s)
 {
+	char text[PACK_MSG_MAX];
+
+	if ((uintptr_t)s - (uintptr_t)__start_shmbox_msgs <
+	    (uintptr_t)__stop_shmbox_msgs - (uintptr_t)__start_shmbox_msgs) {
+		unpack_str(s, text, sizeof(text));
+		s = text;
+	}
 	for (; *s && at < cap; s++)
 		buf[at++] = (unsigned char)*s < ' ' || *s == 127 ? '?' : *s;
 	return at;
@@ -108,7 +121,7 @@ void show_usage(int full)
 		}
 		(void)write_all(full ? 1 : 2, u, n);
 	} else if (full) {
-		emit("help text compiled out (CONFIG_FEATURE_HELP is not set)", NULL, 0);
+		emit(M("help text compiled out (CONFIG_FEATURE_HELP is not set)"), NULL, 0);
 	}
 }
 
@@ -118,6 +131,18 @@ void usage_die(const char *why, const char *what)
 	emit(why, what, 0);
 	show_usage(0);
 	exit(EXIT_USAGE);
+}
+
+static NORETURN void die3(int status, const char *a, const char *b, const char *c)
+{
+	out_flush_fd(1);
+	emit3(a, b, c, 0);
+	exit(status);
+}
+
+void die_msg3(const char *a, const char *b, const char *c)
+{
+	die3(EXIT_ERR, a, b, c);
 }
 
 void bad_arg_die(const char *what, const char *value, const char *why)
@@ -134,7 +159,5 @@ void bad_arg_die(const char *what, const char *value, const char *why)
 	}
 	quoted[n++] = '\'';
 	quoted[n] = 0;
-	out_flush_fd(1);
-	emit3(what, quoted, why, 0);
-	exit(EXIT_USAGE);
+	die3(EXIT_USAGE, what, quoted, why);
 }

@@ -28,6 +28,15 @@ extern int applet_usage;	/* its help text in pack.h; -1: compiled out */
 /* pack.c: the packed text at offset at (a PACK_NAME of pack.h) into buf,
  * cut to fit and NUL-terminated; returns its length */
 size_t unpack(unsigned at, char *buf, size_t size);
+/* the same for a packed string s */
+size_t unpack_str(const char *s, char *buf, size_t size);
+
+/* M("text"): a message for the error line (an argument of die_msg,
+ * warn_msg, usage_die ... that reaches it whole), packed by the build:
+ * scripts/packstr puts it, packed, into the section the error line
+ * unpacks from (lib/err.c), and M("text") becomes its name there.  One
+ * string literal, on one line. */
+#define M(s) s
 
 /* err.c: one line on stderr, "shmbox: APPLET: a: b[: errno text]" */
 void warn_msg(const char *a, const char *b);
@@ -35,6 +44,7 @@ void warn_errno(const char *a, const char *b, int err);
 NORETURN void die_msg(const char *a, const char *b);
 NORETURN void die_errno(const char *a, const char *b, int err);
 NORETURN void die_status(int status, const char *a, const char *b, int err);
+NORETURN void die_msg3(const char *a, const char *b, const char *c);	/* a: b: c */
 /* strerror() in musl's words for the errnos of lib/errtext.h, else
  * "Unknown error N"; buf holds at least ERR_TEXT_MAX bytes */
 #define ERR_TEXT_MAX 48

@@ -1,6 +1,6 @@
 /* Texts packed at build time by scripts/packstr (help texts, errno
- * texts): a byte >= 128 stands for the two bytes of its pack_dict entry,
- * each of which may be such a byte again. */
+ * texts, the messages marked with M()): a byte >= 128 stands for the two
+ * bytes of its pack_dict entry, each of which may be such a byte again. */
 #define PACK_DATA
 #include "pack.h"
 #include "libshmbox.h"
@@ -16,12 +16,17 @@ static char *expand(char *p, char *end, unsigned c)
 	return p;
 }
 
-size_t unpack(unsigned at, char *buf, size_t size)
+size_t unpack_str(const char *s, char *buf, size_t size)
 {
 	char *p = buf;
 
-	for (const unsigned char *s = pack_data + at; *s; s++)
-		p = expand(p, buf + size - 1, *s);
+	for (; *s; s++)
+		p = expand(p, buf + size - 1, (unsigned char)*s);
 	*p = 0;
 	return (size_t)(p - buf);
+}
+
+size_t unpack(unsigned at, char *buf, size_t size)
+{
+	return unpack_str((const char *)pack_data + at, buf, size);
 }

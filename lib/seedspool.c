@@ -105,7 +105,7 @@ int seed_spool(int out_fd, volatile sig_atomic_t *stop)
 
 NORETURN void seed_too_long(void)
 {
-	die_msg("--seed", "message longer than the tutorial's 256-byte buffers");
+	die_msg("--seed", M("message longer than the tutorial's 256-byte buffers"));
 }
 
 /* SEM_UNDO: dying while holding it must not leave it taken forever */
@@ -124,16 +124,16 @@ void seed_put(const char *text, size_t len, int32_t wait_ms)
 	int idx;
 
 	if (memchr(text, 0, len))
-		die_msg("--seed", "a NUL byte cannot cross the tutorial's protocol");
+		die_msg("--seed", M("a NUL byte cannot cross the tutorial's protocol"));
 	if (need >= SEED_BUFLEN)
 		seed_too_long();
 	if (seed_op(SEED_COUNT, -1, wait_ms ? 0 : IPC_NOWAIT))
-		die_status(EXIT_FULL, "--seed", "spool full", 0);
+		die_status(EXIT_FULL, "--seed", M("spool full"), 0);
 	seed_mutex(-1);
 	idx = shm->buffer_index;
 	if (idx < 0 || idx >= SEED_BUFFERS) {
 		seed_mutex(1);
-		die_msg("--seed", "corrupt buffer index in the tutorial's segment");
+		die_msg("--seed", M("corrupt buffer index in the tutorial's segment"));
 	}
 	buf = shm->buf[idx];
 	memcpy(buf, pre, plen);

@@ -39,7 +39,7 @@ key_t spool_key(const char *key_arg, const char *path, const char *proj)
 	/* IPC_PRIVATE: each spooler would make a new spool that no sender
 	 * can find, and leave it behind */
 	if (key == IPC_PRIVATE)
-		die_msg("spool 0x00000000", "key 0 is IPC_PRIVATE: no other process could find it");
+		die_msg("spool 0x00000000", M("key 0 is IPC_PRIVATE: no other process could find it"));
 	return key;
 }
 
@@ -54,9 +54,7 @@ static __attribute__((noinline)) void name_spool(struct spool *s, key_t key)
 
 void spool_corrupt(const struct spool *s, const char *what)
 {
-	char msg[96];
-
-	die_msg(s->keyname, str_join(msg, sizeof(msg), "corrupt: ", what, NULL));
+	die_msg3(s->keyname, "corrupt", what);
 }
 
 int pid_alive(int32_t pid)
@@ -97,20 +95,20 @@ static void check_header(struct spool *s)
 	uint32_t ring = __atomic_load_n(&h->ring_size, __ATOMIC_RELAXED), used;
 
 	if (h->magic != SPOOL_MAGIC)
-		spool_corrupt(s, "not a shmbox spool (wrong magic number)");
+		spool_corrupt(s, M("not a shmbox spool (wrong magic number)"));
 	if (h->version != SPOOL_VERSION)
-		spool_corrupt(s, "a spool of another version");
+		spool_corrupt(s, M("a spool of another version"));
 	if (h->hdr_size != sizeof(struct spool_hdr))
-		spool_corrupt(s, "wrong header size");
+		spool_corrupt(s, M("wrong header size"));
 	if (ring < SPOOL_MIN_SIZE || ring > SPOOL_MAX_SIZE || (ring & (ring - 1)))
-		spool_corrupt(s, "wrong ring size");
+		spool_corrupt(s, M("wrong ring size"));
 	s->size = ring;
 	s->mask = ring - 1;
 	if (segment_size(s) < sizeof(struct spool_hdr) + (size_t)s->size)
-		spool_corrupt(s, "segment smaller than its ring");
+		spool_corrupt(s, M("segment smaller than its ring"));
 	used = h->reserve - h->consumed;
 	if (used > s->size || used % SPOOL_ALIGN)
-		spool_corrupt(s, "reserve and consumed positions do not fit the ring");
+		spool_corrupt(s, M("reserve and consumed positions do not fit the ring"));
 	s->ring = (unsigned char *)h + sizeof(struct spool_hdr);
 }
 
@@ -137,14 +135,14 @@ void spool_attach(struct spool *s, key_t key)
 	name_spool(s, key);
 	if ((s->semid = semget(key, 0, 0)) < 0 || (s->shmid = shmget(key, 0, 0)) < 0) {
 		if (errno == ENOENT)
-			die_msg(s->keyname, "no such spool: start shmspool first (or name another with -k or -f)");
+			die_msg(s->keyname, M("no such spool: start shmspool first (or name another with -k or -f)"));
 		sysv_fail(s->keyname, NULL, errno);
 	}
 	attach_segment(s);
 	/* a spooler that just created the segment sets it up in microseconds */
 	for (int i = 0; header_is_blank(s->h); i++) {
 		if (i == 200)
-			die_msg(s->keyname, "not set up: no shmspool has started it");
+			die_msg(s->keyname, M("not set up: no shmspool has started it"));
 		/* 10 ms: poll, not nanosleep, whose time64 form costs 32-bit
 		 * targets 1 KB; an early return (a signal) only polls sooner */
 		poll(NULL, 0, 10);
@@ -192,9 +190,9 @@ static NORETURN void create_failed(struct spool *s, int made_sems, int err)
 	if (made_sems)
 		semctl(s->semid, 0, IPC_RMID, 0);
 	if (err == EINVAL)
-		die_msg(s->keyname, "size outside the kernel's limits for a segment (kernel.shmmax, kernel.shmmin)");
+		die_msg(s->keyname, M("size outside the kernel's limits for a segment (kernel.shmmax, kernel.shmmin)"));
 	if (err == ENOSPC)
-		die_msg(s->keyname, "no room for a new segment (kernel.shmmni, kernel.shmall)");
+		die_msg(s->keyname, M("no room for a new segment (kernel.shmmni, kernel.shmall)"));
 	sysv_fail(s->keyname, NULL, err);
 }
 
@@ -211,9 +209,9 @@ void spool_create(struct spool *s, key_t key, uint32_t size, int mode)
 	}
 	if (id < 0) {
 		if (errno == EINVAL)
-			die_msg(s->keyname, "the key holds a semaphore set that is not a spool's");
+			die_msg(s->keyname, M("the key holds a semaphore set that is not a spool's"));
 		if (errno == ENOSPC)
-			die_msg(s->keyname, "no room for a new semaphore set (kernel.sem)");
+			die_msg(s->keyname, M("no room for a new semaphore set (kernel.sem)"));
 		sysv_fail(s->keyname, NULL, errno);
 	}
 	s->semid = id;

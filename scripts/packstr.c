@@ -1,38 +1,85 @@
-/* packstr: pack the binary's long texts (help texts, error messages) with
- * byte-pair encoding, for lib/pack.c to unpack at run time.
+/* packstr: pack the binary's long texts with byte-pair encoding, for
+ * lib/pack.c to unpack at run time.
  *
- * Input, on stdin, one text per line: NAME, a tab, the text with "\n" for
- * a newline and "\\" for a backslash.  Texts are 7-bit ASCII.  Output, on
- * stdout, a C header: PACK_NAME, the offset of each text in pack_data
- * (each ends in a 0 byte); PACK_MAXLEN, the longest text unpacked; and,
- * under #ifdef PACK_DATA, the tables.
+ *   packstr OUTDIR [SOURCE.c...] <TEXTS >pack.h
+ *
+ * TEXTS, one per line: NAME, a tab, the text with "\n" for a newline and
+ * "\\" for a backslash (help texts, errno texts).  They go into pack_data;
+ * pack.h gives PACK_NAME, the offset of each (each ends in a 0 byte), and
+ * PACK_MAXLEN, the longest unpacked.
+ *
+ * Messages: each M("text") in a SOURCE (one string literal; \n \t \\ \"
+ * and \' escapes) is packed.  pack.h declares pack_msg_N for each distinct
+ * one (and defines it under PACK_DATA, in the section shmbox_msgs: lib/err.c
+ * unpacks a string found there).  OUTDIR/DIR/FILE.c is a copy of SOURCE
+ * DIR/FILE.c with each M("text") replaced by its pack_msg_N, on the same
+ * line; a #line directive keeps the compiler's messages pointing at
+ * SOURCE.  PACK_MSG_MAX is the longest message and its NUL.
  *
  * Byte-pair encoding: the most frequent pair of adjacent bytes becomes a
  * byte 128-255 that the texts do not use, again and again while a pair is
- * frequent enough to pay for its 2 dictionary bytes.  Unpacking expands a
- * byte >= 128 into its pair, recursively: a few instructions and no
- * buffers, where a real compressor (zlib) costs kilobytes.  Help texts
- * shrink to about half.  A build tool: runs on the build machine. */
+ * frequent enough to pay for its 2 dictionary bytes.  All texts and
+ * messages share the dictionary.  Unpacking expands a byte >= 128 into its
+ * pair, recursively: a few instructions and no buffers, where a real
+ * compressor (zlib) costs kilobytes.  Texts shrink to about 60 %.  A
+ * build tool: runs on the build machine. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_TEXTS 256
+#define MAX_TEXTS 512
 #define MAX_DATA (64 * 1024)
+#define MAX_SOURCES 64
+#define MAX_USES 1024
 #define NTOKENS 128
 
 static unsigned char data[MAX_DATA];
 static size_t ndata;
-static char *names[MAX_TEXTS];
+static const char *names[MAX_TEXTS];	/* NULL: a message */
 static size_t starts[MAX_TEXTS], raw_len[MAX_TEXTS];
 static int ntexts;
 static unsigned char dict[NTOKENS][2];
 static int ntokens;
 
+/* the sources, and where each M("...") is: bytes at..end of source src */
+static struct source {
+	const char *path;
+	char *text;
+	size_t len;
+} sources[MAX_SOURCES];
+static int nsources;
+static struct use {
+	int src, text;
+	size_t at, end;
+} uses[MAX_USES];
+static int nuses;
+
 static void die(const char *why, const char *what)
 {
 	fprintf(stderr, "packstr: %s%s%s\n", why, what ? ": " : "", what ? what : "");
 	exit(1);
+}
+
+/* one more text of n raw bytes, already in data[] from starts[ntexts] */
+static int end_text(const char *name, size_t n)
+{
+	if (ndata + 1 > sizeof(data))
+		die("texts too long", NULL);
+	data[ndata++] = 0;
+	names[ntexts] = name;
+	raw_len[ntexts] = n;
+	return ntexts++;
+}
+
+static void add_byte(int c, const char *where)
+{
+	/* 128-255 are the tokens */
+	if (c == 0 || c >= 128)
+		die("not 7-bit ASCII text", where);
+	if (ndata + 2 > sizeof(data))
+		die("texts too long", NULL);
+	data[ndata++] = (unsigned char)c;
 }
 
 static void read_texts(void)
@@ -49,9 +96,8 @@ static void read_texts(void)
 		if (ntexts == MAX_TEXTS)
 			die("too many texts", NULL);
 		*tab = 0;
-		names[ntexts] = strdup(line);
 		starts[ntexts] = ndata;
-		for (p = tab + 1; *p; p++) {
+		for (p = tab + 1; *p; p++, n++) {
 			int c = (unsigned char)*p;
 
 			if (c == '\\') {
@@ -59,18 +105,94 @@ static void read_texts(void)
 				if (c == 'n')
 					c = '\n';
 				else if (c != '\\')
-					die("unknown escape in", names[ntexts]);
+					die("unknown escape in", line);
 			}
-			if (c == 0 || c >= 128)
-				die("not 7-bit ASCII text", names[ntexts]);
-			if (ndata + 2 > sizeof(data))
-				die("texts too long", NULL);
-			data[ndata++] = (unsigned char)c;
-			n++;
+			add_byte(c, line);
 		}
-		data[ndata++] = 0;
-		raw_len[ntexts++] = n;
+		end_text(strdup(line), n);
 	}
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = malloc(MAX_DATA * 4);
+	size_t n;
+
+	if (!f || !buf)
+		die("cannot read", path);
+	n = fread(buf, 1, MAX_DATA * 4 - 1, f);
+	if (ferror(f) || !feof(f))
+		die("cannot read (or too long)", path);
+	fclose(f);
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+/* the message at s (just after M(") as a text; the index of the same
+ * message met before, or of a new one.  *end: just after its ')'. */
+static int scan_message(const char *path, const char *s, const char **end)
+{
+	size_t at = ndata, n = 0;
+	const char *p;
+
+	for (p = s; *p != '"'; p++, n++) {
+		int c = (unsigned char)*p;
+
+		if (c == '\n' || c == 0)
+			die("M(\"...\") must end on its line in", path);
+		if (c == '\\') {
+			switch (*++p) {
+			case 'n': c = '\n'; break;
+			case 't': c = '\t'; break;
+			case '\\': case '"': case '\'': c = *p; break;
+			default: die("unknown escape in M(\"...\") in", path);
+			}
+		}
+		add_byte(c, path);
+	}
+	if (p[1] != ')')
+		die("M() takes one string literal, in", path);
+	*end = p + 2;
+	data[ndata] = 0;
+	for (int k = 0; k < ntexts; k++)
+		if (!names[k] && !strcmp((char *)data + starts[k], (char *)data + at)) {
+			ndata = at;
+			return k;
+		}
+	if (ntexts == MAX_TEXTS)
+		die("too many texts", NULL);
+	starts[ntexts] = at;
+	return end_text(NULL, n);
+}
+
+static void read_source(const char *path)
+{
+	struct source *src = &sources[nsources];
+	const char *p, *end;
+
+	if (nsources == MAX_SOURCES)
+		die("too many sources", NULL);
+	src->path = path;
+	src->text = read_file(path, &src->len);
+	for (p = src->text; (p = strstr(p, "M(\"")); p = end) {
+		/* M( alone: not the end of a longer name such as OPT_M( */
+		int word = p > src->text && (p[-1] == '_' || isalnum((unsigned char)p[-1]));
+
+		if (word) {
+			end = p + 3;
+			continue;
+		}
+		if (nuses == MAX_USES)
+			die("too many M() uses", NULL);
+		uses[nuses].src = nsources;
+		uses[nuses].at = (size_t)(p - src->text);
+		uses[nuses].text = scan_message(path, p + 3, &end);
+		uses[nuses].end = (size_t)(end - src->text);
+		nuses++;
+	}
+	nsources++;
 }
 
 /* One round: the most frequent pair (the first of equals, so the output
@@ -118,34 +240,111 @@ static int pack_round(int t)
 	return 1;
 }
 
-int main(void)
+/* a packed text as the body of a C string literal; octal escapes of 3
+ * digits, so that a digit after one stays a digit */
+static void put_literal(FILE *f, int k)
 {
-	size_t maxlen = 0, raw = 0;
+	for (const unsigned char *p = data + starts[k]; *p; p++) {
+		if (*p >= 128 || *p < ' ' || *p == '"' || *p == '\\' || *p == '?')
+			fprintf(f, "\\%03o", *p);
+		else
+			fputc(*p, f);
+	}
+}
 
+/* OUTDIR/DIR/FILE.c for source DIR/FILE.c */
+static void write_source(const char *outdir, int s)
+{
+	const struct source *src = &sources[s];
+	const char *base = strrchr(src->path, '/'), *dir = base;
+	char out[4096];
+	size_t at = 0;
+	int used = 0;
+	FILE *f;
+
+	while (dir && dir > src->path && dir[-1] != '/')
+		dir--;
+	if (!base || !dir || dir == base)
+		die("a source must be named DIR/FILE.c", src->path);
+	snprintf(out, sizeof(out), "%s/%s", outdir, dir);
+	if (!(f = fopen(out, "w")))
+		die("cannot write", out);
+	for (int u = 0; u < nuses; u++)
+		used |= uses[u].src == s;
+	if (used)
+		fputs("#include \"pack.h\"\n", f);
+	fprintf(f, "#line 1 \"%s\"\n", src->path);
+	for (int u = 0; u < nuses; u++) {
+		if (uses[u].src != s)
+			continue;
+		fwrite(src->text + at, 1, uses[u].at - at, f);
+		fprintf(f, "pack_msg_%d", uses[u].text);
+		at = uses[u].end;
+	}
+	fwrite(src->text + at, 1, src->len - at, f);
+	if (ferror(f) || fclose(f))
+		die("cannot write", out);
+}
+
+int main(int argc, char **argv)
+{
+	size_t maxlen = 0, maxmsg = 0, raw = 0, nout = 0;
+
+	if (argc < 2)
+		die("usage: packstr OUTDIR [SOURCE.c...] <TEXTS >pack.h", NULL);
 	read_texts();
+	for (int i = 2; i < argc; i++)
+		read_source(argv[i]);
 	while (ntokens < NTOKENS && pack_round(128 + ntokens))
 		ntokens++;
-	/* the offsets live in shorts (lib/main.c's applet table) */
-	if (ndata > 32767)
-		die("more than 32 KiB of packed texts", NULL);
 	for (int k = 0; k < ntexts; k++) {
 		raw += raw_len[k] + 1;
-		if (raw_len[k] > maxlen)
+		if (names[k] && raw_len[k] > maxlen)
 			maxlen = raw_len[k];
+		if (!names[k] && raw_len[k] + 1 > maxmsg)
+			maxmsg = raw_len[k] + 1;
+		nout += strlen((char *)data + starts[k]) + 1;
 	}
-	printf("/* generated by scripts/packstr: do not edit.  %d texts, %zu bytes\n"
-	       " * packed into %zu and a %d-byte dictionary */\n",
-	       ntexts, raw, ndata, 2 * ntokens);
-	printf("#define PACK_MAXLEN %zu\n", maxlen);
+	/* the offsets live in shorts (lib/main.c's applet table) */
+	if (nout > 32767)
+		die("more than 32 KiB of packed texts", NULL);
+	printf("/* generated by scripts/packstr: do not edit.  %d texts and messages,\n"
+	       " * %zu bytes, packed into %zu and a %d-byte dictionary */\n",
+	       ntexts, raw, nout, 2 * ntokens);
+	printf("#ifndef PACK_H\n#define PACK_H\n#define PACK_NTOKENS %d\n", ntokens);
+	printf("#define PACK_MAXLEN %zu\n#define PACK_MSG_MAX %zu\n", maxlen, maxmsg ? maxmsg : 1);
+	nout = 0;
 	for (int k = 0; k < ntexts; k++)
-		printf("#define PACK_%s %zu\n", names[k], starts[k]);
-	printf("#ifdef PACK_DATA\n");
+		if (names[k]) {
+			printf("#define PACK_%s %zu\n", names[k], nout);
+			nout += strlen((char *)data + starts[k]) + 1;
+		}
+	for (int k = 0; k < ntexts; k++)
+		if (!names[k])
+			printf("extern const char pack_msg_%d[];\n", k);
+	printf("#endif\n#if defined(PACK_DATA) && !defined(PACK_DATA_DONE)\n#define PACK_DATA_DONE\n");
+	/* aligned(1): no padding between them (a target may align arrays) */
+	for (int k = 0; k < ntexts; k++)
+		if (!names[k]) {
+			printf("__attribute__((section(\"shmbox_msgs\"), aligned(1)))\n"
+			       "const char pack_msg_%d[] = \"", k);
+			put_literal(stdout, k);
+			printf("\";\n");
+		}
 	printf("static const unsigned char pack_dict[%d][2] = {", ntokens ? ntokens : 1);
 	for (int t = 0; t < ntokens; t++)
 		printf("%s{%d,%d},", t % 8 ? "" : "\n\t", dict[t][0], dict[t][1]);
-	printf("\n};\nstatic const unsigned char pack_data[%zu] = {", ndata ? ndata : 1);
-	for (size_t i = 0; i < ndata; i++)
-		printf("%s%d,", i % 16 ? "" : "\n\t", data[i]);
+	printf("\n};\nstatic const unsigned char pack_data[%zu] = {", nout ? nout : 1);
+	nout = 0;
+	for (int k = 0; k < ntexts; k++)
+		if (names[k])
+			for (const unsigned char *p = data + starts[k];; p++) {
+				printf("%s%d,", nout++ % 16 ? "" : "\n\t", *p);
+				if (!*p)
+					break;
+			}
 	printf("\n};\n#endif\n");
+	for (int s = 0; s < nsources; s++)
+		write_source(argv[1], s);
 	return ferror(stdout) || fclose(stdout) ? 1 : 0;
 }
