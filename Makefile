@@ -142,7 +142,9 @@ $(O)/shmbox: $(LIB_SRC) $(APPLET_SRC) $(wildcard lib/*.h) $(GEN)/stamp $(SSTRIP)
 		$(SSTRIP) $@; fi
 	@echo "  built $@: $$(wc -c <$@) bytes"
 ifneq ($(STARTFILES),)
-ifeq ($(findstring /musl-,$(CC)),)
+# install-musl's wrappers live in .../musl-TARGET/bin/ (Debian's musl-gcc
+# is /usr/bin/musl-gcc)
+ifeq ($(shell case '$(CC)' in (*/musl-*/bin/*) echo cached;; esac),)
 	@echo "  note: linked with Debian's musl ($(CC)); scripts/install-musl builds the smaller one"
 endif
 endif
