@@ -31,6 +31,7 @@
 #define MAX_TEXTS 512
 #define MAX_DATA (64 * 1024)
 #define MAX_SOURCES 64
+#define MAX_SOURCE (256 * 1024)	/* bytes of one source file */
 #define MAX_USES 1024
 #define NTOKENS 128
 
@@ -55,7 +56,9 @@ static struct use {
 } uses[MAX_USES];
 static int nuses;
 
-static void die(const char *why, const char *what)
+#define NORETURN_ __attribute__((noreturn))
+
+static NORETURN_ void die(const char *why, const char *what)
 {
 	fprintf(stderr, "packstr: %s%s%s\n", why, what ? ": " : "", what ? what : "");
 	exit(1);
@@ -116,23 +119,34 @@ static void read_texts(void)
 static char *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	char *buf = malloc(MAX_DATA * 4);
+	char *buf = malloc(MAX_SOURCE + 1);
 	size_t n;
 
 	if (!f || !buf)
 		die("cannot read", path);
-	n = fread(buf, 1, MAX_DATA * 4 - 1, f);
-	if (ferror(f) || !feof(f))
-		die("cannot read (or too long)", path);
+	n = fread(buf, 1, MAX_SOURCE, f);
+	if (ferror(f))
+		die("cannot read", path);
+	if (n == MAX_SOURCE)
+		die("too long", path);
 	fclose(f);
 	buf[n] = 0;
 	*len = n;
 	return buf;
 }
 
+/* the place in a source an error names: "FILE:LINE" */
+static NORETURN_ void src_die(const char *why, const char *path, int line)
+{
+	char where[4200];
+
+	snprintf(where, sizeof(where), "%s:%d", path, line);
+	die(why, where);
+}
+
 /* the message at s (just after M(") as a text; the index of the same
  * message met before, or of a new one.  *end: just after its ')'. */
-static int scan_message(const char *path, const char *s, const char **end)
+static int scan_message(const char *path, int line, const char *s, const char **end)
 {
 	size_t at = ndata, n = 0;
 	const char *p;
@@ -141,19 +155,21 @@ static int scan_message(const char *path, const char *s, const char **end)
 		int c = (unsigned char)*p;
 
 		if (c == '\n' || c == 0)
-			die("M(\"...\") must end on its line in", path);
+			src_die("M(\"...\") must end on its line", path, line);
 		if (c == '\\') {
 			switch (*++p) {
 			case 'n': c = '\n'; break;
 			case 't': c = '\t'; break;
 			case '\\': case '"': case '\'': c = *p; break;
-			default: die("unknown escape in M(\"...\") in", path);
+			default: src_die("unknown escape in M(\"...\")", path, line);
 			}
 		}
+		if (c == 0 || c >= 128)
+			src_die("not 7-bit ASCII text", path, line);
 		add_byte(c, path);
 	}
 	if (p[1] != ')')
-		die("M() takes one string literal, in", path);
+		src_die("M() takes one string literal", path, line);
 	*end = p + 2;
 	data[ndata] = 0;
 	for (int k = 0; k < ntexts; k++)
@@ -167,30 +183,76 @@ static int scan_message(const char *path, const char *s, const char **end)
 	return end_text(NULL, n);
 }
 
+/* Just past the comment, string literal or character constant at p (and
+ * *line past its newlines); p itself when there is none. */
+static const char *skip_non_code(const char *p, int *line)
+{
+	const char *e = p;
+
+	if (p[0] == '/' && p[1] == '*') {
+		e = strstr(p + 2, "*/");
+		e = e ? e + 2 : p + strlen(p);
+	} else if (p[0] == '/' && p[1] == '/') {
+		e = p + strcspn(p, "\n");
+	} else if (*p == '"' || *p == '\'') {
+		for (e = p + 1; *e && *e != *p && *e != '\n'; e++)
+			if (*e == '\\' && e[1])
+				e++;
+		e += *e == *p;
+	}
+	for (const char *q = p; q < e; q++)
+		*line += *q == '\n';
+	return e;
+}
+
+static int ident_char(int c)
+{
+	return c == '_' || isalnum(c);
+}
+
+/* Every M("...") of a source, outside comments and literals; an M( that
+ * is not M("one literal"), or M and a space before (, fails the build
+ * rather than stay unpacked unnoticed. */
 static void read_source(const char *path)
 {
 	struct source *src = &sources[nsources];
 	const char *p, *end;
+	int line = 1;
 
 	if (nsources == MAX_SOURCES)
 		die("too many sources", NULL);
 	src->path = path;
 	src->text = read_file(path, &src->len);
-	for (p = src->text; (p = strstr(p, "M(\"")); p = end) {
-		/* M( alone: not the end of a longer name such as OPT_M( */
-		int word = p > src->text && (p[-1] == '_' || isalnum((unsigned char)p[-1]));
+	for (p = src->text; *p;) {
+		const char *w = skip_non_code(p, &line);
 
-		if (word) {
-			end = p + 3;
+		if (w != p) {
+			p = w;
 			continue;
 		}
+		if (!ident_char((unsigned char)*p)) {
+			line += *p++ == '\n';
+			continue;
+		}
+		/* a name, or a number (no M of ours inside either) */
+		while (ident_char((unsigned char)*p))
+			p++;
+		if (p - w != 1 || *w != 'M')
+			continue;
+		for (end = p; *end == ' ' || *end == '\t'; end++)
+			;
+		if (*end != '(')
+			continue;	/* an M that is not a call */
+		if (end != p || p[1] != '"')
+			src_die("write a message as M(\"text\"): one string literal", path, line);
 		if (nuses == MAX_USES)
 			die("too many M() uses", NULL);
 		uses[nuses].src = nsources;
-		uses[nuses].at = (size_t)(p - src->text);
-		uses[nuses].text = scan_message(path, p + 3, &end);
+		uses[nuses].at = (size_t)(w - src->text);
+		uses[nuses].text = scan_message(path, line, p + 2, &end);
 		uses[nuses].end = (size_t)(end - src->text);
 		nuses++;
+		p = end;
 	}
 	nsources++;
 }
@@ -273,12 +335,24 @@ static void write_source(const char *outdir, int s)
 		used |= uses[u].src == s;
 	if (used)
 		fputs("#include \"pack.h\"\n", f);
-	fprintf(f, "#line 1 \"%s\"\n", src->path);
+	fputs("#line 1 \"", f);
+	for (const char *p = src->path; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fputc('\\', f);
+		fputc(*p, f);
+	}
+	fputs("\"\n", f);
 	for (int u = 0; u < nuses; u++) {
+		int n;
+
 		if (uses[u].src != s)
 			continue;
 		fwrite(src->text + at, 1, uses[u].at - at, f);
-		fprintf(f, "pack_msg_%d", uses[u].text);
+		/* padded to the width of M("text"): the compiler's columns
+		 * after it stay right */
+		n = fprintf(f, "pack_msg_%d", uses[u].text);
+		for (; n < (int)(uses[u].end - uses[u].at); n++)
+			fputc(' ', f);
 		at = uses[u].end;
 	}
 	fwrite(src->text + at, 1, src->len - at, f);
@@ -288,7 +362,7 @@ static void write_source(const char *outdir, int s)
 
 int main(int argc, char **argv)
 {
-	size_t maxlen = 0, maxmsg = 0, raw = 0, nout = 0;
+	size_t maxlen = 0, maxmsg = 0, raw = 0, nout = 0, nmsg = 0;
 
 	if (argc < 2)
 		die("usage: packstr OUTDIR [SOURCE.c...] <TEXTS >pack.h", NULL);
@@ -303,14 +377,16 @@ int main(int argc, char **argv)
 			maxlen = raw_len[k];
 		if (!names[k] && raw_len[k] + 1 > maxmsg)
 			maxmsg = raw_len[k] + 1;
-		nout += strlen((char *)data + starts[k]) + 1;
+		if (names[k])
+			nout += strlen((char *)data + starts[k]) + 1;
+		nmsg += names[k] ? 0 : strlen((char *)data + starts[k]) + 1;
 	}
 	/* the offsets live in shorts (lib/main.c's applet table) */
 	if (nout > 32767)
 		die("more than 32 KiB of packed texts", NULL);
 	printf("/* generated by scripts/packstr: do not edit.  %d texts and messages,\n"
 	       " * %zu bytes, packed into %zu and a %d-byte dictionary */\n",
-	       ntexts, raw, nout, 2 * ntokens);
+	       ntexts, raw, nout + nmsg, 2 * ntokens);
 	printf("#ifndef PACK_H\n#define PACK_H\n#define PACK_NTOKENS %d\n", ntokens);
 	printf("#define PACK_MAXLEN %zu\n#define PACK_MSG_MAX %zu\n", maxlen, maxmsg ? maxmsg : 1);
 	nout = 0;
