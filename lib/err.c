@@ -82,12 +82,22 @@ void warn_errno(const char *a, const char *b, int err)
 	emit(a, b, err);
 }
 
-void die_status(int status, const char *a, const char *b, int err)
+static NORETURN void die3(int status, const char *a, const char *b, const char *c, int err)
 {
 	/* what the applet printed so far goes out before the error */
 	out_flush_fd(1);
-	emit(a, b, err);
+	emit3(a, b, c, err);
 	exit(status);
+}
+
+void die_status(int status, const char *a, const char *b, int err)
+{
+	die3(status, a, b, NULL, err);
+}
+
+void die_msg3(const char *a, const char *b, const char *c)
+{
+	die3(EXIT_ERR, a, b, c, 0);
 }
 
 void die_msg(const char *a, const char *b)
@@ -133,18 +143,6 @@ void usage_die(const char *why, const char *what)
 	exit(EXIT_USAGE);
 }
 
-static NORETURN void die3(int status, const char *a, const char *b, const char *c)
-{
-	out_flush_fd(1);
-	emit3(a, b, c, 0);
-	exit(status);
-}
-
-void die_msg3(const char *a, const char *b, const char *c)
-{
-	die3(EXIT_ERR, a, b, c);
-}
-
 void bad_arg_die(const char *what, const char *value, const char *why)
 {
 	char quoted[80];
@@ -159,5 +157,5 @@ void bad_arg_die(const char *what, const char *value, const char *why)
 	}
 	quoted[n++] = '\'';
 	quoted[n] = 0;
-	die3(EXIT_USAGE, what, quoted, why);
+	die3(EXIT_USAGE, what, quoted, why, 0);
 }
