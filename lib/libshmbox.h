@@ -111,9 +111,11 @@ void xsigaction(int sig, void (*fn)(int));
 int xrandom_range(int lo, int hi);
 
 /* sysv.c: System V IPC; every failure of these goes through sysv_fail()
- * so a kernel without CONFIG_SYSVIPC is named, never a bare ENOSYS. */
+ * so a kernel without CONFIG_SYSVIPC is named, never a bare ENOSYS.
+ * The line names the object, then the call: "spool 0x53484d53: shmctl:
+ * Operation not permitted" (either may be NULL). */
 void sysv_probe(void);
-NORETURN void sysv_fail(const char *what, const char *obj, int err);
+NORETURN void sysv_fail(const char *obj, const char *call, int err);
 int xshmget(const char *obj, int key, size_t size, int flags);
 void *xshmat(const char *obj, int id, int flags);
 void xshmdt(const void *addr);

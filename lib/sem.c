@@ -10,7 +10,7 @@ int xsemget(const char *obj, key_t key, int nsems, int flags)
 	int id = semget(key, nsems, flags);
 
 	if (id < 0)
-		sysv_fail("semget", obj, errno);
+		sysv_fail(obj, "semget", errno);
 	return id;
 }
 
@@ -34,7 +34,7 @@ int sem_change(const char *obj, int semid, int num, int op, int flags, int timeo
 	if (errno == EAGAIN || errno == EINTR)
 		return errno;
 	die_removed(obj, errno);
-	sysv_fail("semop", obj, errno);
+	sysv_fail(obj, "semop", errno);
 }
 
 int xsemctl(const char *obj, int semid, int num, int cmd, int val)
@@ -43,7 +43,7 @@ int xsemctl(const char *obj, int semid, int num, int cmd, int val)
 
 	if (r < 0) {
 		die_removed(obj, errno);
-		sysv_fail("semctl", obj, errno);
+		sysv_fail(obj, "semctl", errno);
 	}
 	return r;
 }

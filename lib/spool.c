@@ -50,10 +50,21 @@ static __attribute__((noinline)) void name_spool(struct spool *s, key_t key)
 {
 	memcpy(s->keyname, "spool ", 6);
 	fmt_key(s->keyname + 6, key);
+	s->made_semid = -1;
+}
+
+/* spool_create failing after it made the semaphore set: remove it, so
+ * that nothing is left behind (the segment it may have made is blank
+ * and the next spooler sets it up) */
+static void undo_create(const struct spool *s)
+{
+	if (s->made_semid >= 0)
+		semctl(s->made_semid, 0, IPC_RMID, 0);
 }
 
 void spool_corrupt(const struct spool *s, const char *what)
 {
+	undo_create(s);
 	die_msg3(s->keyname, "corrupt", what);
 }
 
@@ -88,6 +99,11 @@ static size_t segment_size(const struct spool *s)
 	return ds.shm_segsz;
 }
 
+static int ring_size_ok(size_t ring)
+{
+	return ring >= SPOOL_MIN_SIZE && ring <= SPOOL_MAX_SIZE && !(ring & (ring - 1));
+}
+
 /* Check the header once, then keep validated copies of the sizes. */
 static void check_header(struct spool *s)
 {
@@ -100,7 +116,7 @@ static void check_header(struct spool *s)
 		spool_corrupt(s, M("a spool of another version"));
 	if (h->hdr_size != sizeof(struct spool_hdr))
 		spool_corrupt(s, M("wrong header size"));
-	if (ring < SPOOL_MIN_SIZE || ring > SPOOL_MAX_SIZE || (ring & (ring - 1)))
+	if (!ring_size_ok(ring))
 		spool_corrupt(s, M("wrong ring size"));
 	s->size = ring;
 	s->mask = ring - 1;
@@ -126,8 +142,22 @@ static int header_is_blank(const struct spool_hdr *h)
 static void attach_segment(struct spool *s)
 {
 	s->h = shmat(s->shmid, NULL, 0);
-	if (s->h == (void *)-1)
+	if (s->h == (void *)-1) {
+		undo_create(s);
 		sysv_fail(s->keyname, NULL, errno);
+	}
+}
+
+/* A set of another size at the key is another program's (semget only
+ * refuses one smaller than asked for): -R would remove it. */
+static void check_sems(const struct spool *s)
+{
+	struct semid_ds ds;
+
+	if (semctl(s->semid, 0, IPC_STAT, &ds) < 0)
+		sysv_fail(s->keyname, NULL, errno);
+	if (ds.sem_nsems != SPOOL_NSEMS)
+		die_msg(s->keyname, M("the key holds a semaphore set that is not a spool's"));
 }
 
 void spool_attach(struct spool *s, key_t key)
@@ -138,6 +168,7 @@ void spool_attach(struct spool *s, key_t key)
 			die_msg(s->keyname, M("no such spool: start shmspool first (or name another with -k or -f)"));
 		sysv_fail(s->keyname, NULL, errno);
 	}
+	check_sems(s);
 	attach_segment(s);
 	/* a spooler that just created the segment sets it up in microseconds */
 	for (int i = 0; header_is_blank(s->h); i++) {
@@ -185,10 +216,9 @@ static void set_up(struct spool *s, uint32_t size)
 
 /* A kernel limit hit while making the spool: say which; remove the
  * semaphore set we made, so nothing is left behind. */
-static NORETURN void create_failed(struct spool *s, int made_sems, int err)
+static NORETURN void create_failed(struct spool *s, int err)
 {
-	if (made_sems)
-		semctl(s->semid, 0, IPC_RMID, 0);
+	undo_create(s);
 	if (err == EINVAL)
 		die_msg(s->keyname, M("size outside the kernel's limits for a segment (kernel.shmmax, kernel.shmmin)"));
 	if (err == ENOSPC)
@@ -199,6 +229,7 @@ static NORETURN void create_failed(struct spool *s, int made_sems, int err)
 void spool_create(struct spool *s, key_t key, uint32_t size, int mode)
 {
 	int made_sems = 1, id;
+	size_t seg;
 
 	name_spool(s, key);
 	/* a local id, not s->semid: errno's address could alias s */
@@ -215,17 +246,25 @@ void spool_create(struct spool *s, key_t key, uint32_t size, int mode)
 		sysv_fail(s->keyname, NULL, errno);
 	}
 	s->semid = id;
+	if (made_sems)
+		s->made_semid = id;
+	else
+		check_sems(s);
 	take_ownership(s);
 	id = shmget(key, sizeof(struct spool_hdr) + size, IPC_CREAT | IPC_EXCL | mode);
 	if (id < 0 && errno == EEXIST)
 		id = shmget(key, 0, 0);
 	if (id < 0)
-		create_failed(s, made_sems, errno);
+		create_failed(s, errno);
 	s->shmid = id;
 	attach_segment(s);
-	/* blank: we created it, or a spooler died setting it up */
-	if (header_is_blank(s->h) && segment_size(s) >= sizeof(struct spool_hdr) + size)
-		set_up(s, size);
+	/* blank: we created it, or a spooler died setting it up; either way
+	 * the segment is a header and a ring of a spool's size.  A blank
+	 * segment of any other size is another program's, not taken. */
+	seg = segment_size(s) - sizeof(struct spool_hdr);
+	if (header_is_blank(s->h) && ring_size_ok(seg))
+		set_up(s, (uint32_t)seg);
 	check_header(s);
+	s->made_semid = -1;
 	__atomic_store_n(&s->h->spooler_pid, (int32_t)getpid(), __ATOMIC_RELAXED);
 }

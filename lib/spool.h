@@ -67,6 +67,7 @@ struct spool {
 	struct spool_hdr *h;
 	unsigned char *ring;
 	uint32_t size, mask;	/* validated copies: never re-read */
+	int made_semid;	/* the set spool_create made, removed if it fails; -1 */
 };
 
 /* the key from -k KEY, -f PATH [-j PROJ] (NULL: not given), else

@@ -17,12 +17,12 @@ static NORETURN void die_sysv_missing(const char *why, int status, int err)
 	die_status(status, why, msg, 0);
 }
 
-void sysv_fail(const char *what, const char *obj, int err)
+void sysv_fail(const char *obj, const char *call, int err)
 {
 	if (err == ENOSYS)
 		die_sysv_missing(M("this kernel has no System V IPC (CONFIG_SYSVIPC is not set)"),
 				 EXIT_NOSYSV, err);
-	die_errno(what, obj, err);
+	die_errno(obj, call, err);
 }
 
 /* IPC_INFO needs no object and no permission: if it fails, System V IPC
@@ -44,7 +44,7 @@ int xshmget(const char *obj, int key, size_t size, int flags)
 	int id = shmget(key, size, flags);
 
 	if (id < 0)
-		sysv_fail("shmget", obj, errno);
+		sysv_fail(obj, "shmget", errno);
 	return id;
 }
 
@@ -53,14 +53,14 @@ void *xshmat(const char *obj, int id, int flags)
 	void *p = shmat(id, NULL, flags);
 
 	if (p == (void *)-1)
-		sysv_fail("shmat", obj, errno);
+		sysv_fail(obj, "shmat", errno);
 	return p;
 }
 
 void xshmdt(const void *addr)
 {
 	if (shmdt(addr) < 0)
-		sysv_fail("shmdt", NULL, errno);
+		sysv_fail(NULL, "shmdt", errno);
 }
 
 int xshmctl(const char *obj, int id, int cmd, void *buf)
@@ -68,7 +68,7 @@ int xshmctl(const char *obj, int id, int cmd, void *buf)
 	int r = shmctl(id, cmd, buf);
 
 	if (r < 0)
-		sysv_fail("shmctl", obj, errno);
+		sysv_fail(obj, "shmctl", errno);
 	return r;
 }
 
