@@ -186,12 +186,13 @@ static void send_record(const void *payload, uint32_t len, uint32_t kind)
 	commit((uint32_t)off);
 }
 
-static NORETURN void too_long(size_t len, uint32_t max)
+/* what: "message of N bytes", or a line of stdin, whose length is not
+ * known: its end may never come */
+static NORETURN void too_long(const char *what, uint32_t max)
 {
-	char what[SPOOL_MSG_MAX], why[SPOOL_MSG_MAX];
+	char why[SPOOL_MSG_MAX];
 
-	die_msg(spool_join_num(what, "message of ", (int64_t)len, " bytes"),
-		spool_join_num(why, "longer than the maximum of ", max, NULL));
+	die_msg(what, spool_join_num(why, "longer than the maximum of ", max, NULL));
 }
 
 /* TEXT...: one message, the words joined by spaces */
@@ -203,9 +204,11 @@ static void send_args(char **args, uint32_t max, int seed)
 	for (char **a = args; *a; a++)
 		total += strlen(*a) + 1;
 	if (total - 1 > max) {
+		char what[SPOOL_MSG_MAX];
+
 		if (seed)
 			seed_too_long();
-		too_long(total - 1, max);
+		too_long(spool_join_num(what, "message of ", (int64_t)(total - 1), " bytes"), max);
 	}
 	msg = xmmap("buffer", total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	for (char **a = args; *a; a++) {
@@ -268,7 +271,7 @@ static void send_lines(uint32_t max, int seed)
 		if (have == cap) {
 			if (seed)
 				seed_too_long();
-			too_long(have, max);
+			too_long(M("a line of standard input"), max);
 		}
 	}
 }

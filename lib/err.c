@@ -129,7 +129,10 @@ void show_usage(int full)
 			n += strlen(str_join(u + n, sizeof(u) - n, "Try '", applet_name,
 					     " --help' for more.\n"));
 		}
-		(void)write_all(full ? 1 : 2, u, n);
+		if (full)	/* --help >/dev/full: an error, as for --list */
+			xwrite_all(M("standard output"), 1, u, n);
+		else	/* stderr may be closed: nothing better to do */
+			(void)write_all(2, u, n);
 	} else if (full) {
 		emit(M("help text compiled out (CONFIG_FEATURE_HELP is not set)"), NULL, 0);
 	}

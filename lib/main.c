@@ -127,6 +127,8 @@ static int shmbox_main(int argc, char **argv)
 {
 	const char *cmd = argv[1];
 
+	if (cmd && str_eq(cmd, "shmbox"))	/* shmbox shmbox --list, as busybox busybox */
+		return shmbox_main(argc - 1, argv + 1);
 	if (!cmd || str_eq(cmd, "--help")) {
 		shmbox_help(1);
 		return EXIT_OK;
