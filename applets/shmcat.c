@@ -393,6 +393,15 @@ int shmcat_main(int argc, char **argv)
 	if (flags & OPT_CREATE) {
 		out_i64(id);
 		out_char('\n');
+		/* the id unseen, the new segment would be lost (a private one
+		 * cannot be named at all): -c failed, so undo it (no check:
+		 * the error to report is the write's) */
+		if (out_flush_fd(1) < 0) {
+			int err = errno;
+
+			shmctl(id, IPC_RMID, NULL);
+			die_errno("write", M("standard output"), err);
+		}
 		return EXIT_OK;
 	}
 	if (flags & OPT_RM) {
@@ -426,7 +435,10 @@ int shmcat_main(int argc, char **argv)
 			len = (uint64_t)(nul - seg);
 	}
 	if (flags & OPT_HEX) {
-		hex_dump(seg, (size_t)len, (size_t)off);
+		/* as hexdump -C: nothing for -n 0 or for no input from the
+		 * start, else down to the end offset */
+		if (len || (off && !(flags & OPT_LEN)))
+			hex_dump(seg, (size_t)len, (size_t)off);
 	} else {
 		/* Page tables in one call, not a fault per 4 KiB page inside
 		 * write(2): +35% into a pipe.  Older kernels say EINVAL: fine. */
