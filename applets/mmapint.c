@@ -239,7 +239,10 @@ int mmapint_main(int argc, char **argv)
 
 	/* -c: create a missing FILE, then open it once more */
 	for (int create = OPT(&o, 0);; create = 0) {
-		fd = open(file_path, (op == OP_GET ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+		/* O_NONBLOCK: a FIFO must not wait for a writer (or a device
+		 * for a carrier) before read_value() turns it away; it changes
+		 * nothing for a regular file, its mapping or flock() */
+		fd = open(file_path, (op == OP_GET ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_CLOEXEC);
 		if (fd >= 0 || errno != ENOENT || !create)
 			break;
 		create_file();
