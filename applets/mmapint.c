@@ -65,11 +65,16 @@ static NORETURN void file_die_errno(int err)
 /* Another process may shrink FILE while it is mapped; touching the lost
  * pages raises SIGBUS.  Turn that into an error instead of a crash.  The
  * signal is synchronous (our own memchr/memcpy on the mapping, which hold
- * no lock), so the handler can end the program itself: no jump back. */
+ * no lock), so the handler can end the program itself: no jump back.
+ * Reading, a lost page means FILE shrank; writing, the file system may
+ * also have failed to back the page (no space on a copy-on-write file
+ * system, an I/O error), which SIGBUS does not tell apart. */
+static const char *sigbus_why = M("truncated by another process while in use");
+
 static void on_sigbus(int sig)
 {
 	(void)sig;
-	file_die(M("truncated by another process while in use"));
+	file_die(sigbus_why);
 }
 
 static int is_space(char c)
@@ -144,6 +149,7 @@ static void write_value(int fd, int64_t v)
 	char *map;
 
 	text[n++] = '\n';
+	sigbus_why = M("truncated, out of space or I/O error while in use");
 	xftruncate(file_path, fd, (off_t)n);
 	map = xmmap(file_path, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
 	memcpy(map, text, n);
@@ -151,7 +157,10 @@ static void write_value(int fd, int64_t v)
 }
 
 /* -c: build the file aside and link it into place, so no other process
- * ever sees it empty; if someone else made FILE meanwhile, theirs wins. */
+ * ever sees it empty; if someone else made FILE meanwhile, theirs wins.
+ * The first value goes in with write(2), not through a mapping: a full
+ * file system then says ENOSPC instead of raising SIGBUS.  Errors name
+ * FILE, not the file aside, which is never left behind. */
 static void create_file(void)
 {
 	size_t plen = strlen(file_path);
@@ -161,14 +170,16 @@ static void create_file(void)
 	if (plen + 16 > sizeof(tmp))
 		file_die_errno(ENAMETOOLONG);
 	str_join_num(tmp, sizeof(tmp), file_path, ".new.", getpid(), NULL);
-	fd = xopen(tmp, O_RDWR | O_CREAT | O_EXCL, 0666);
-	write_value(fd, 0);
-	xclose(fd);
-	if (link(tmp, file_path) < 0 && errno != EEXIST) {
+	/* no signal handler is installed yet: open and close see no EINTR */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0)
+		file_die_errno(errno);
+	if (write_all(fd, "0\n", 2) < 0 || close(fd) < 0 ||
+	    (link(tmp, file_path) < 0 && errno != EEXIST)) {
 		int e = errno;
 
 		unlink(tmp);
-		die_errno(file_path, "create", e);
+		file_die_errno(e);
 	}
 	unlink(tmp);
 }
