@@ -130,11 +130,27 @@ endif
 
 all: $(O)/shmbox
 
+# "make O=DIR tiny_defconfig all": the configuration first, then the
+# build, also under -j (the kernel runs such mixed goals one by one)
+ifneq ($(filter %config,$(MAKECMDGOALS)),)
+ifneq ($(filter-out %config,$(MAKECMDGOALS)),)
+.NOTPARALLEL:
+endif
+endif
+
+# The compiler and flags of the last build, rewritten only when they
+# change (SANITIZE=1, CC=..., CROSS=...): then the binary is built again
+BUILD_LINE := $(CC) $(CFLAGS) $(LDFLAGS)
+$(GEN)/flags: FORCE
+	@mkdir -p $(GEN)
+	@echo '$(BUILD_LINE)' | cmp -s - $@ || echo '$(BUILD_LINE)' >$@
+FORCE:
+
 # strip, then sstrip: the section headers go too (the kernel reads only
 # the program headers); shmbox.unstripped keeps everything for nm and gdb
 # The sources compiled are scripts/packstr's copies in $(GEN)/src: the
 # same but with each M("message") packed (lib/pack.c, scripts/packstr.c)
-$(O)/shmbox: $(LIB_SRC) $(APPLET_SRC) $(wildcard lib/*.h) $(GEN)/stamp $(SSTRIP)
+$(O)/shmbox: $(LIB_SRC) $(APPLET_SRC) $(wildcard lib/*.h) $(GEN)/stamp $(GEN)/flags $(SSTRIP)
 	$(CC) $(CFLAGS) -o $@.unstripped $$(cat $(GEN)/compile) $(LDFLAGS) \
 		-Wl,-Map,$@.map
 	@if [ "$(STRIP)" = : ]; then cp $@.unstripped $@; \
@@ -158,8 +174,13 @@ $(GEN)/stamp: $(CONFIG) $(LIB_SRC) $(APPLET_SRC) scripts/gen-build lib/errtext.h
 	sh scripts/gen-build headers $(CONFIG) $(GEN) $(GEN)/packstr
 	@touch $@
 
-.gen/Config.in: $(APPLET_SRC) scripts/gen-build
-	sh scripts/gen-build kconfig $@
+# through a stamp: gen-build leaves Config.in alone when it would not
+# change, so .config is not redone (olddefconfig) for every applet edit
+.gen/Config.in: .gen/Config.in.stamp
+	@:
+.gen/Config.in.stamp: $(APPLET_SRC) scripts/gen-build
+	sh scripts/gen-build kconfig .gen/Config.in
+	@touch $@
 
 # No .config yet: start from configs/defconfig.  An older one meets new
 # symbols with their defaults (olddefconfig), never an interactive prompt.
@@ -211,8 +232,14 @@ test-initramfs:
 demo: $(O)/shmbox
 	sh scripts/demo $(O)/shmbox
 
+# as the kernel's: the build directory of O= (the tree's own build, all
+# of out/ and the generated Kconfig menu without O=)
 clean:
+ifeq ($(O),.)
 	rm -rf .gen out shmbox shmbox.unstripped shmbox.map
+else
+	rm -rf $(GEN) $(O)/shmbox $(O)/shmbox.unstripped $(O)/shmbox.map
+endif
 
 .PHONY: all config-dir menuconfig nconfig oldconfig olddefconfig allnoconfig \
-	allyesconfig defconfig savedefconfig size test test-initramfs demo clean
+	allyesconfig defconfig savedefconfig size test test-initramfs demo clean FORCE

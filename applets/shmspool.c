@@ -60,6 +60,7 @@ static struct {
 	uint32_t tail;	/* our copy of consumed: the segment's is untrusted */
 	uint32_t skip;	/* payload bytes of the tail record already out */
 	int niov, raw, out_fd;
+	const char *out_name;	/* for errors: -o FILE, or standard output */
 	volatile sig_atomic_t stop;
 } g;
 
@@ -132,7 +133,7 @@ static void write_batch(void)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			die_errno("write", NULL, errno);
+			die_errno("write", g.out_name, errno);
 		}
 		while (n > 0 && (size_t)w >= v->iov_len) {
 			w -= (ssize_t)v->iov_len;
@@ -277,6 +278,7 @@ int shmspool_main(int argc, char **argv)
 		size = ring_size_arg(o.arg[OPT_s]);
 	if (o.arg[OPT_m])
 		mode = (int)xparse_u64("-m", o.arg[OPT_m], 8, 0777);
+	g.out_name = o.arg[OPT_o] ? o.arg[OPT_o] : M("standard output");
 	g.out_fd = o.arg[OPT_o] ? xopen(o.arg[OPT_o], O_WRONLY | O_CREAT | O_APPEND, 0666) : 1;
 	xsigaction(SIGTERM, on_stop);
 	xsigaction(SIGINT, on_stop);

@@ -80,7 +80,7 @@ static void shmbox_help(int fd)
 	else
 		out_str("(none: every applet is configured out)\n");
 	if (out_flush_fd(fd) < 0)
-		die_errno("write", NULL, errno);
+		die_errno("write", fd == 1 ? M("standard output") : M("standard error"), errno);
 }
 
 /* Our own path, the target of the links --install makes.  An initramfs
