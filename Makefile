@@ -76,9 +76,12 @@ O ?= .
 override O := $(patsubst %/,%,$(O))
 CONFIG := $(or $(CROSS_CONFIG),$(O)/.config)
 GEN := $(O)/.gen
-KCONF := KCONFIG_CONFIG=$(CONFIG)
+# KCONFIG_OVERWRITECONFIG: kconfig writes .config in place, not through a
+# temporary in the current directory (the tree, maybe read-only or on
+# another file system than O=DIR)
+KCONF := KCONFIG_CONFIG=$(CONFIG) SHMBOX_GEN=$(GEN) KCONFIG_OVERWRITECONFIG=1
 CONF ?= kconfig-conf
-SRC_KCONFIG := Kconfig .gen/Config.in
+SRC_KCONFIG := Kconfig $(GEN)/Config.in
 LIB_SRC := $(sort $(wildcard lib/*.c))
 APPLET_SRC := $(sort $(wildcard applets/*.c))
 
@@ -174,12 +177,14 @@ $(GEN)/stamp: $(CONFIG) $(LIB_SRC) $(APPLET_SRC) scripts/gen-build lib/errtext.h
 	sh scripts/gen-build headers $(CONFIG) $(GEN) $(GEN)/packstr
 	@touch $@
 
-# through a stamp: gen-build leaves Config.in alone when it would not
-# change, so .config is not redone (olddefconfig) for every applet edit
-.gen/Config.in: .gen/Config.in.stamp
+# the applets' Kconfig menu, in the build directory (Kconfig sources it
+# through SHMBOX_GEN).  Through a stamp: gen-build leaves Config.in alone
+# when it would not change, so .config is not redone (olddefconfig) for
+# every applet edit
+$(GEN)/Config.in: $(GEN)/Config.in.stamp
 	@:
-.gen/Config.in.stamp: $(APPLET_SRC) scripts/gen-build
-	sh scripts/gen-build kconfig .gen/Config.in
+$(GEN)/Config.in.stamp: $(APPLET_SRC) scripts/gen-build
+	sh scripts/gen-build kconfig $(GEN)/Config.in
 	@touch $@
 
 # No .config yet: start from configs/defconfig.  An older one meets new
