@@ -18,7 +18,8 @@
 //config:	              $SHMBOX_SPOOL, else 0x53484d53
 //config:	    -f PATH   the key from ftok(PATH, PROJ); -j PROJ: 1-255 or
 //config:	              one character, default 1
-//config:	    --seed    talk to the tutorial's spooler (its keys under /tmp)
+//config:	    --seed    talk to the tutorial's spooler (its keys under /tmp;
+//config:	              not with -k, -f, -j)
 //config:
 //config:	  Without -n or -t, a full spool is waited for. With no shmspool
 //config:	  running, messages queue until the spool is full and are printed
@@ -289,6 +290,7 @@ int shmsend_main(int argc, char **argv)
 	if (o.arg[OPT_t])
 		g.wait_ms = (int32_t)xparse_u64("-t", o.arg[OPT_t], 10, 1000000) * 1000;
 	if (seed) {
+		seed_refuse(o.flags & (1u << OPT_k | 1u << OPT_f | 1u << OPT_j), "ntkfj");
 		seed_open(0);
 		max = SEED_BUFLEN;
 	} else {

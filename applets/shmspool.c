@@ -22,7 +22,8 @@
 //config:	              $SHMBOX_SPOOL, else 0x53484d53
 //config:	    -f PATH   the key from ftok(PATH, PROJ); -j PROJ: 1-255 or
 //config:	              one character, default 1
-//config:	    --seed    serve the tutorial's protocol (keys from /tmp files)
+//config:	    --seed    serve the tutorial's protocol (keys from /tmp files;
+//config:	              with -o, -x, -R only)
 //config:
 //config:	  One spooler per spool: a second one exits; after a spooler is
 //config:	  killed, even with SIGKILL, the next one takes over and prints
@@ -37,7 +38,9 @@
 //config:	  shmspool --seed serves the exact protocol of the tutorial's
 //config:	  spooler (ten 256-byte buffers, three semaphores, keys from
 //config:	  ftok("/tmp/...", 'K')) so its unmodified client works, and
-//config:	  shmsend --seed talks to the tutorial's spooler.
+//config:	  shmsend --seed talks to the tutorial's spooler. Unlike the
+//config:	  tutorial's spooler, shmspool --seed keeps what is queued when
+//config:	  it starts and runs alone (an flock on /tmp/shared_memory_key).
 //applet:APPLET(shmspool, APPLET_SYSV)
 
 #include <errno.h>
@@ -273,6 +276,9 @@ int shmspool_main(int argc, char **argv)
 	opt_parse(argv, "rxRs:m:o:k:f:j:" IF_FEATURE_SPOOL_SEED("S(seed)"), &o);
 	if (o.nrest)
 		usage_die(M("extra argument"), o.rest[0]);
+	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
+		seed_refuse(o.flags & (1u << OPT_r | 1u << OPT_s | 1u << OPT_m | 1u << OPT_k |
+				       1u << OPT_f | 1u << OPT_j), "rxRsmokfj");
 	g.raw = OPT(&o, OPT_r) != 0;
 	if (o.arg[OPT_s])
 		size = ring_size_arg(o.arg[OPT_s]);
@@ -286,7 +292,7 @@ int shmspool_main(int argc, char **argv)
 	/* a closed output is a write error we report, not a silent death */
 	xsigaction(SIGPIPE, SIG_IGN);
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
-		return seed_spool(g.out_fd, &g.stop);
+		return seed_spool(g.out_fd, &g.stop, OPT(&o, OPT_x), OPT(&o, OPT_R));
 
 	spool_create(&g.sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]), size, mode);
 	if (o.arg[OPT_s] && g.sp.size != size)

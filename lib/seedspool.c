@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -48,50 +49,96 @@ static void seed_setval(int which, int val)
 	xsemctl(seed_paths[which], sems[which], 0, SETVAL, val);
 }
 
-/* P or V on one of the three semaphores, EINTR retried: 0, or EAGAIN
- * for IPC_NOWAIT */
-static int seed_op(int which, int op, int flags)
+/* P or V on one of the three semaphores, EINTR retried (a timed wait
+ * starts again: only a stop and SIGCONT interrupts it, shmsend catches
+ * no signal): 0, or EAGAIN for IPC_NOWAIT or when ms ran out */
+static int seed_op(int which, int op, int flags, int ms)
 {
 	int r;
 
-	while ((r = sem_change(seed_paths[which], sems[which], 0, op, flags, -1)) == EINTR)
+	while ((r = sem_change(seed_paths[which], sems[which], 0, op, flags, ms)) == EINTR)
 		;
 	return r;
 }
 
-void seed_open(int create)
+/* the segment (w 0) or a semaphore set; -1 and errno on failure */
+static int seed_get(int w, key_t k, int flags)
 {
-	int flags = create ? 0660 | IPC_CREAT : 0;
-
-	/* the three semaphores, then the segment: 1, 2, 3, 0 */
-	for (int i = SEED_MUTEX; i <= SEED_SIGNAL + 1; i++) {
-		int w = i & 3;
-		key_t k = seed_key(w, create);
-
-		sems[w] = w ? xsemget(seed_paths[w], k, 1, flags) :
-			xshmget(seed_paths[w], k, sizeof(struct seed_shm), flags);
-	}
-	shm = xshmat(seed_paths[SEED_SHM], sems[SEED_SHM], 0);
+	return w ? semget(k, 1, flags) : shmget(k, sizeof(struct seed_shm), flags);
 }
 
-int seed_spool(int out_fd, volatile sig_atomic_t *stop)
+int seed_open(int create)
 {
-	int idx = 0;
+	int made = 0;
 
-	seed_open(1);
-	/* the tutorial's order: mutex locked until all is set up */
-	seed_setval(SEED_MUTEX, 0);
-	shm->buffer_index = shm->buffer_print_index = 0;
-	seed_setval(SEED_COUNT, SEED_BUFFERS);
-	seed_setval(SEED_SIGNAL, 0);
-	seed_setval(SEED_MUTEX, 1);
+	/* the segment, then the three semaphores; created new
+	 * (IPC_EXCL) where missing, so we know which are ours */
+	for (int w = SEED_SHM; w <= SEED_SIGNAL; w++) {
+		int id;
+		key_t k = seed_key(w, create);
+
+		id = seed_get(w, k, create ? 0660 | IPC_CREAT | IPC_EXCL : 0);
+		if (id >= 0)
+			made |= create << w;
+		else if (errno == EEXIST)
+			id = seed_get(w, k, 0);
+		if (id < 0)
+			sysv_fail(w ? "semget" : "shmget", seed_paths[w], errno);
+		sems[w] = id;
+	}
+	shm = xshmat(seed_paths[SEED_SHM], sems[SEED_SHM], 0);
+	return made;
+}
+
+/* GETVAL or IPC_RMID of a semaphore */
+static int seed_ctl(int w, int cmd)
+{
+	return xsemctl(seed_paths[w], sems[w], 0, cmd, 0);
+}
+
+/* A spool found whole and in range is kept as it is: a restart loses
+ * nothing.  Free buffers and queued messages add up to at most ten
+ * (less while a sender or a spooler is between its operations). */
+static int seed_sane(int made, int idx)
+{
+	return !made && (unsigned)idx < SEED_BUFFERS &&
+	       (unsigned)shm->buffer_index < SEED_BUFFERS && seed_ctl(SEED_MUTEX, GETVAL) <= 1 &&
+	       seed_ctl(SEED_COUNT, GETVAL) + seed_ctl(SEED_SIGNAL, GETVAL) <= SEED_BUFFERS;
+}
+
+int seed_spool(int out_fd, volatile sig_atomic_t *stop, int once, int rm)
+{
+	int fd = xopen(seed_paths[SEED_SHM], O_RDONLY | O_CREAT, 0644), made, idx;
+
+	/* first thing: one shmbox spooler at a time, by a lock it holds
+	 * for life and the kernel drops when it dies, even by SIGKILL (the
+	 * tutorial's spooler takes none).  LOCK_NB never waits: no EINTR */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			die_msg("--seed", M("already has a spooler"));
+		die_errno(seed_paths[SEED_SHM], "lock", errno);
+	}
+	made = seed_open(1);
+	idx = shm->buffer_print_index;
+	if (!seed_sane(made, idx)) {
+		if (made != 15)
+			warn_msg("--seed", M("not a sane spool: set up anew (what it held is lost)"));
+		/* the tutorial's order: mutex locked until all is set up */
+		seed_setval(SEED_MUTEX, 0);
+		shm->buffer_index = shm->buffer_print_index = idx = 0;
+		seed_setval(SEED_COUNT, SEED_BUFFERS);
+		seed_setval(SEED_SIGNAL, 0);
+		seed_setval(SEED_MUTEX, 1);
+	}
 	for (;;) {
 		const char *s = shm->buf[idx], *nul;
 
-		/* in 1 s steps: a spooler told to stop gives up waiting */
-		while (sem_change(seed_paths[SEED_SIGNAL], sems[SEED_SIGNAL], 0, -1, 0, 1000))
-			if (*stop)
-				return EXIT_OK;
+		/* in 1 s steps: a spooler told to stop gives up waiting;
+		 * -x does not wait */
+		while (sem_change(seed_paths[SEED_SIGNAL], sems[SEED_SIGNAL], 0, -1,
+				  once ? IPC_NOWAIT : 0, 1000))
+			if (*stop || once)
+				goto done;
 		/* bounded: a string without its NUL stops at the buffer's end
 		 * (strnlen by hand: it is memchr and 0.1 KB more on mipsel) */
 		nul = memchr(s, 0, SEED_BUFLEN);
@@ -99,7 +146,27 @@ int seed_spool(int out_fd, volatile sig_atomic_t *stop)
 			die_errno("write", NULL, errno);
 		idx = (idx + 1) % SEED_BUFFERS;
 		shm->buffer_print_index = idx;
-		seed_op(SEED_COUNT, 1, 0);
+		seed_op(SEED_COUNT, 1, 0, -1);
+	}
+done:
+	/* -R: the four objects, not the key files (others may use them) */
+	if (rm) {
+		xshmctl(seed_paths[SEED_SHM], sems[SEED_SHM], IPC_RMID, NULL);
+		for (int w = SEED_MUTEX; w <= SEED_SIGNAL; w++)
+			seed_ctl(w, IPC_RMID);
+	}
+	return EXIT_OK;
+}
+
+/* An option --seed cannot honour is a usage error, not ignored: bad,
+ * the given ones among them as opts flags; letters, the applet's */
+void seed_refuse(unsigned bad, const char *letters)
+{
+	char opt[3] = { '-', 0, 0 };
+
+	if (bad) {
+		opt[1] = letters[__builtin_ctz(bad)];
+		usage_die(opt, M("does not go with --seed (the tutorial's protocol fixes it)"));
 	}
 }
 
@@ -111,12 +178,12 @@ NORETURN void seed_too_long(void)
 /* SEM_UNDO: dying while holding it must not leave it taken forever */
 static void seed_mutex(int op)
 {
-	seed_op(SEED_MUTEX, op, SEM_UNDO);
+	seed_op(SEED_MUTEX, op, SEM_UNDO, -1);
 }
 
 /* one message into the next buffer as "(PID): text\n"; wait_ms is
- * shmsend's: 0 (-n) fails at once when full, else it waits (the
- * protocol has no timeout) */
+ * shmsend's: 0 (-n) fails at once when full, -1 waits, else at most
+ * that long */
 void seed_put(const char *text, size_t len, int32_t wait_ms)
 {
 	char pre[16], *buf;
@@ -127,7 +194,7 @@ void seed_put(const char *text, size_t len, int32_t wait_ms)
 		die_msg("--seed", M("a NUL byte cannot cross the tutorial's protocol"));
 	if (need >= SEED_BUFLEN)
 		seed_too_long();
-	if (seed_op(SEED_COUNT, -1, wait_ms ? 0 : IPC_NOWAIT))
+	if (seed_op(SEED_COUNT, -1, wait_ms ? 0 : IPC_NOWAIT, wait_ms))
 		die_status(EXIT_FULL, "--seed", M("spool full"), 0);
 	seed_mutex(-1);
 	idx = shm->buffer_index;
@@ -142,5 +209,5 @@ void seed_put(const char *text, size_t len, int32_t wait_ms)
 	buf[need] = 0;
 	shm->buffer_index = (idx + 1) % SEED_BUFFERS;
 	seed_mutex(1);
-	seed_op(SEED_SIGNAL, 1, 0);
+	seed_op(SEED_SIGNAL, 1, 0, -1);
 }

@@ -88,13 +88,17 @@ size_t spool_fmt_prefix(char *buf, int32_t pid);
 #define SPOOL_MSG_MAX 64
 #define spool_join_num(buf, a, v, c) str_join_num(buf, SPOOL_MSG_MAX, a, NULL, v, c)
 
-/* seedspool.c: the tutorial's protocol (FEATURE_SPOOL_SEED) */
-int seed_spool(int out_fd, volatile sig_atomic_t *stop);
+/* seedspool.c: the tutorial's protocol (FEATURE_SPOOL_SEED).  The
+ * spooler: once (-x) prints what is queued and returns, rm (-R) removes
+ * the four objects on the way out */
+int seed_spool(int out_fd, volatile sig_atomic_t *stop, int once, int rm);
+/* usage error when bad (opts flags of options --seed cannot take) */
+void seed_refuse(unsigned bad, const char *letters);
 /* shmsend --seed: seed_open(0) (the tutorial's spool must exist), then
  * seed_put of TEXT..., or of each line of stdin (shmsend reads and joins
  * them; over SEED_BUFLEN it is seed_too_long at once) */
 #define SEED_BUFLEN 256
-void seed_open(int create);
+int seed_open(int create);	/* which objects it created, as bits */
 void seed_put(const char *text, size_t len, int32_t wait_ms);
 NORETURN void seed_too_long(void);
 
