@@ -3,7 +3,7 @@
 //config:	bool "shmsend: put messages into a shared-memory spool"
 //config:	default y
 //config:	help
-//config:	  shmsend [-n] [-t SECS] [-k KEY | -f PATH [-j PROJ]] [TEXT...]
+//config:	  shmsend [-n] [-t SECS] [-k KEY | -f PATH [-j PROJ]] [--seed] [TEXT...]
 //config:
 //config:	  Put a message into the spool that shmspool prints: the TEXT
 //config:	  arguments joined by spaces, or, without TEXT, every line of
@@ -25,6 +25,7 @@
 //config:	  running, messages queue until the spool is full and are printed
 //config:	  when a spooler starts.
 //applet:APPLET(shmsend, APPLET_SYSV)
+//usage-option:FEATURE_SPOOL_SEED --seed
 
 #include <errno.h>
 #include <sched.h>

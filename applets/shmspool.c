@@ -5,7 +5,7 @@
 //config:	bool "shmspool: print what shmsend puts into a shared-memory spool"
 //config:	default y
 //config:	help
-//config:	  shmspool [-rxR] [-s SIZE] [-m MODE] [-o FILE] [-k KEY | -f PATH [-j PROJ]]
+//config:	  shmspool [-rxR] [-s SIZE] [-m MODE] [-o FILE] [-k KEY | -f PATH [-j PROJ]] [--seed]
 //config:
 //config:	  Create the spool if it is missing and print each message that
 //config:	  shmsend puts there, in commit order, as "(PID): text", with
@@ -42,6 +42,7 @@
 //config:	  tutorial's spooler, shmspool --seed keeps what is queued when
 //config:	  it starts and runs alone (an flock on /tmp/shared_memory_key).
 //applet:APPLET(shmspool, APPLET_SYSV)
+//usage-option:FEATURE_SPOOL_SEED --seed
 
 #include <errno.h>
 #include <fcntl.h>
@@ -292,7 +293,7 @@ int shmspool_main(int argc, char **argv)
 	/* a closed output is a write error we report, not a silent death */
 	xsigaction(SIGPIPE, SIG_IGN);
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
-		return seed_spool(g.out_fd, &g.stop, OPT(&o, OPT_x), OPT(&o, OPT_R));
+		return seed_spool(g.out_fd, g.out_name, &g.stop, OPT(&o, OPT_x), OPT(&o, OPT_R));
 
 	spool_create(&g.sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]), size, mode);
 	if (o.arg[OPT_s] && g.sp.size != size)

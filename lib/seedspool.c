@@ -106,7 +106,7 @@ static int seed_sane(int made, int idx)
 	       seed_ctl(SEED_COUNT, GETVAL) + seed_ctl(SEED_SIGNAL, GETVAL) <= SEED_BUFFERS;
 }
 
-int seed_spool(int out_fd, volatile sig_atomic_t *stop, int once, int rm)
+int seed_spool(int out_fd, const char *out_name, volatile sig_atomic_t *stop, int once, int rm)
 {
 	int fd = xopen(seed_paths[SEED_SHM], O_RDONLY | O_CREAT, 0644), made, idx;
 
@@ -143,7 +143,7 @@ int seed_spool(int out_fd, volatile sig_atomic_t *stop, int once, int rm)
 		 * (strnlen by hand: it is memchr and 0.1 KB more on mipsel) */
 		nul = memchr(s, 0, SEED_BUFLEN);
 		if (write_all(out_fd, s, nul ? (size_t)(nul - s) : SEED_BUFLEN) < 0)
-			die_errno("write", NULL, errno);
+			die_errno("write", out_name, errno);
 		idx = (idx + 1) % SEED_BUFFERS;
 		shm->buffer_print_index = idx;
 		seed_op(SEED_COUNT, 1, 0, -1);

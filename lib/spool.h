@@ -91,7 +91,7 @@ size_t spool_fmt_prefix(char *buf, int32_t pid);
 /* seedspool.c: the tutorial's protocol (FEATURE_SPOOL_SEED).  The
  * spooler: once (-x) prints what is queued and returns, rm (-R) removes
  * the four objects on the way out */
-int seed_spool(int out_fd, volatile sig_atomic_t *stop, int once, int rm);
+int seed_spool(int out_fd, const char *out_name, volatile sig_atomic_t *stop, int once, int rm);
 /* usage error when bad (opts flags of options --seed cannot take) */
 void seed_refuse(unsigned bad, const char *letters);
 /* shmsend --seed: seed_open(0) (the tutorial's spool must exist), then
