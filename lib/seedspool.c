@@ -83,7 +83,7 @@ int seed_open(int create)
 		else if (errno == EEXIST)
 			id = seed_get(w, k, 0);
 		if (id < 0)
-			sysv_fail(w ? "semget" : "shmget", seed_paths[w], errno);
+			sysv_fail(seed_paths[w], w ? "semget" : "shmget", errno);
 		sems[w] = id;
 	}
 	shm = xshmat(seed_paths[SEED_SHM], sems[SEED_SHM], 0);
@@ -104,6 +104,18 @@ static int seed_sane(int made, int idx)
 	return !made && (unsigned)idx < SEED_BUFFERS &&
 	       (unsigned)shm->buffer_index < SEED_BUFFERS && seed_ctl(SEED_MUTEX, GETVAL) <= 1 &&
 	       seed_ctl(SEED_COUNT, GETVAL) + seed_ctl(SEED_SIGNAL, GETVAL) <= SEED_BUFFERS;
+}
+
+/* The tutorial's client takes the mutex without SEM_UNDO: killed in its
+ * few instructions inside, it leaves the mutex taken and every sender
+ * waiting for ever.  The last process to change it is the holder; when
+ * that one is gone, give the mutex back (at start and each idle second). */
+static void seed_unstick(void)
+{
+	if (seed_ctl(SEED_MUTEX, GETVAL) == 0 && !pid_alive(seed_ctl(SEED_MUTEX, GETPID))) {
+		warn_msg("--seed", M("the mutex was held by a process that died: released"));
+		seed_setval(SEED_MUTEX, 1);
+	}
 }
 
 int seed_spool(int out_fd, const char *out_name, volatile sig_atomic_t *stop, int once, int rm)
@@ -130,15 +142,18 @@ int seed_spool(int out_fd, const char *out_name, volatile sig_atomic_t *stop, in
 		seed_setval(SEED_SIGNAL, 0);
 		seed_setval(SEED_MUTEX, 1);
 	}
+	seed_unstick();
 	for (;;) {
 		const char *s = shm->buf[idx], *nul;
 
 		/* in 1 s steps: a spooler told to stop gives up waiting;
 		 * -x does not wait */
 		while (sem_change(seed_paths[SEED_SIGNAL], sems[SEED_SIGNAL], 0, -1,
-				  once ? IPC_NOWAIT : 0, 1000))
+				  once ? IPC_NOWAIT : 0, 1000)) {
 			if (*stop || once)
 				goto done;
+			seed_unstick();
+		}
 		/* bounded: a string without its NUL stops at the buffer's end
 		 * (strnlen by hand: it is memchr and 0.1 KB more on mipsel) */
 		nul = memchr(s, 0, SEED_BUFLEN);

@@ -11,6 +11,10 @@
  *                                     sender makes one: only corruption)
  *   spoolpoke KEY sem NUM [VALUE]     print (or set) semaphore NUM of the
  *                                     spool's set (0 owner, 1 wake, 2 space)
+ *   spoolpoke KEY sem-dead-take NUM   take semaphore NUM (-1, no SEM_UNDO)
+ *                                     as a process that then dies, as the
+ *                                     tutorial's client killed in its
+ *                                     critical section
  * The layout (lib/spool.h) is repeated here on purpose: the test must not
  * trust the code it tests. */
 #include <stdint.h>
@@ -50,6 +54,27 @@ int main(int argc, char **argv)
 	if (argc < 3) {
 		fprintf(stderr, "usage: spoolpoke KEY get|set|dead-lock|dead-reserve|fuzz ...\n");
 		return 2;
+	}
+	if (!strcmp(argv[2], "sem-dead-take") && argc == 4) {
+		int semid = semget((key_t)strtoul(argv[1], NULL, 0), 0, 0), st;
+		struct sembuf op = { (unsigned short)atoi(argv[3]), -1, IPC_NOWAIT };
+		pid_t pid;
+
+		if (semid < 0) {
+			perror("spoolpoke: semaphores");
+			return 1;
+		}
+		if ((pid = fork()) < 0) {
+			perror("spoolpoke: fork");
+			return 1;
+		}
+		if (pid == 0)
+			_exit(semop(semid, &op, 1) < 0);
+		if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+			fprintf(stderr, "spoolpoke: could not take the semaphore\n");
+			return 1;
+		}
+		return 0;
 	}
 	if (!strcmp(argv[2], "sem") && (argc == 4 || argc == 5)) {
 		int semid = semget((key_t)strtoul(argv[1], NULL, 0), 0, 0);
