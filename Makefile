@@ -145,8 +145,8 @@ endif
 # change (SANITIZE=1, CC=..., CROSS=...): then the binary is built again
 BUILD_LINE := $(CC) $(CFLAGS) $(LDFLAGS)
 $(GEN)/flags: FORCE
-	@mkdir -p $(GEN)
-	@echo '$(BUILD_LINE)' | cmp -s - $@ || echo '$(BUILD_LINE)' >$@
+	$(shell mkdir -p $(GEN))$(file >$@.new,$(BUILD_LINE))
+	@cmp -s $@.new $@ || mv $@.new $@; rm -f $@.new
 FORCE:
 
 # strip, then sstrip: the section headers go too (the kernel reads only
@@ -182,7 +182,7 @@ $(GEN)/stamp: $(CONFIG) $(LIB_SRC) $(APPLET_SRC) scripts/gen-build lib/errtext.h
 # when it would not change, so .config is not redone (olddefconfig) for
 # every applet edit
 $(GEN)/Config.in: $(GEN)/Config.in.stamp
-	@:
+	@[ -f $@ ] || sh scripts/gen-build kconfig $@
 $(GEN)/Config.in.stamp: $(APPLET_SRC) scripts/gen-build
 	sh scripts/gen-build kconfig $(GEN)/Config.in
 	@touch $@

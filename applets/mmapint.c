@@ -69,7 +69,7 @@ static NORETURN void file_die_errno(int err)
  * Reading, a lost page means FILE shrank; writing, the file system may
  * also have failed to back the page (no space on a copy-on-write file
  * system, an I/O error), which SIGBUS does not tell apart. */
-static const char *sigbus_why = M("truncated by another process while in use");
+static const char *volatile sigbus_why = M("truncated by another process while in use");
 
 static void on_sigbus(int sig)
 {
@@ -170,7 +170,10 @@ static void create_file(void)
 	if (plen + 16 > sizeof(tmp))
 		file_die_errno(ENAMETOOLONG);
 	str_join_num(tmp, sizeof(tmp), file_path, ".new.", getpid(), NULL);
-	/* no signal handler is installed yet: open and close see no EINTR */
+	/* a file aside of our pid is a dead run's (killed between its open
+	 * and unlink): ours now.  No signal handler is installed yet: open
+	 * and close see no EINTR */
+	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0)
 		file_die_errno(errno);

@@ -82,8 +82,15 @@ int seed_open(int create)
 			made |= create << w;
 		else if (errno == EEXIST)
 			id = seed_get(w, k, 0);
-		if (id < 0)
-			sysv_fail(seed_paths[w], w ? "semget" : "shmget", errno);
+		if (id < 0) {
+			int err = errno;
+
+			/* leave nothing behind of what we made */
+			for (int i = 0; i < w; i++)
+				if (made & 1 << i)
+					i ? semctl(sems[i], 0, IPC_RMID) : shmctl(sems[i], IPC_RMID, NULL);
+			sysv_fail(seed_paths[w], w ? "semget" : "shmget", err);
+		}
 		sems[w] = id;
 	}
 	shm = xshmat(seed_paths[SEED_SHM], sems[SEED_SHM], 0);
@@ -112,7 +119,10 @@ static int seed_sane(int made, int idx)
  * that one is gone, give the mutex back (at start and each idle second). */
 static void seed_unstick(void)
 {
-	if (seed_ctl(SEED_MUTEX, GETVAL) == 0 && !pid_alive(seed_ctl(SEED_MUTEX, GETPID))) {
+	/* pid 0: the holder is in another pid namespace, alive or not */
+	int pid = seed_ctl(SEED_MUTEX, GETPID);
+
+	if (pid > 0 && !pid_alive(pid) && seed_ctl(SEED_MUTEX, GETVAL) == 0) {
 		warn_msg("--seed", M("the mutex was held by a process that died: released"));
 		seed_setval(SEED_MUTEX, 1);
 	}
