@@ -151,8 +151,6 @@ FORCE:
 
 # strip, then sstrip: the section headers go too (the kernel reads only
 # the program headers); shmbox.unstripped keeps everything for nm and gdb
-# The sources compiled are scripts/packstr's copies in $(GEN)/src: the
-# same but with each M("message") packed (lib/pack.c, scripts/packstr.c)
 $(O)/shmbox: $(LIB_SRC) $(APPLET_SRC) $(wildcard lib/*.h) $(GEN)/stamp $(GEN)/flags $(SSTRIP)
 	$(CC) $(CFLAGS) -o $@.unstripped $$(cat $(GEN)/compile) $(LDFLAGS) \
 		-Wl,-Map,$@.map

@@ -69,7 +69,7 @@ static NORETURN void file_die_errno(int err)
  * Reading, a lost page means FILE shrank; writing, the file system may
  * also have failed to back the page (no space on a copy-on-write file
  * system, an I/O error), which SIGBUS does not tell apart. */
-static const char *volatile sigbus_why = M("truncated by another process while in use");
+static const char *volatile sigbus_why = "truncated by another process while in use";
 
 static void on_sigbus(int sig)
 {
@@ -94,7 +94,7 @@ static int64_t parse_content(const char *map, size_t len, off_t size)
 
 	if (!end) {
 		if (size > (off_t)len)
-			file_die(M("not an mmapint file (no number in its first 4096 bytes)"));
+			file_die("not an mmapint file (no number in its first 4096 bytes)");
 		end = map + len;
 	}
 	while (p < end && is_space(*p))
@@ -102,9 +102,9 @@ static int64_t parse_content(const char *map, size_t len, off_t size)
 	while (end > p && is_space(end[-1]))
 		end--;
 	if (p == end)
-		file_die(M("empty: it holds no number"));
+		file_die("empty: it holds no number");
 	if ((size_t)(end - p) >= sizeof(digits))
-		file_die(M("corrupt: not a number"));
+		file_die("corrupt: not a number");
 	n = (size_t)(end - p);
 	memcpy(digits, p, n);
 	digits[n] = 0;
@@ -112,9 +112,9 @@ static int64_t parse_content(const char *map, size_t len, off_t size)
 	case 0:
 		return v;
 	case ERANGE:
-		file_die(M("corrupt: number out of range"));
+		file_die("corrupt: number out of range");
 	default:
-		file_die(M("corrupt: not a number"));
+		file_die("corrupt: not a number");
 	}
 }
 
@@ -130,9 +130,9 @@ static int64_t read_value(int fd)
 	if (S_ISDIR(st.st_mode))
 		file_die_errno(EISDIR);
 	if (!S_ISREG(st.st_mode))
-		file_die(M("not a regular file"));
+		file_die("not a regular file");
 	if (st.st_size == 0)
-		file_die(M("empty: it holds no number"));
+		file_die("empty: it holds no number");
 	len = st.st_size > INTFILE_MAX ? INTFILE_MAX : (size_t)st.st_size;
 	map = xmmap(file_path, len, PROT_READ, MAP_SHARED, fd);
 	v = parse_content(map, len, st.st_size);
@@ -149,7 +149,7 @@ static void write_value(int fd, int64_t v)
 	char *map;
 
 	text[n++] = '\n';
-	sigbus_why = M("truncated, out of space or I/O error while in use");
+	sigbus_why = "truncated, out of space or I/O error while in use";
 	xftruncate(file_path, fd, (off_t)n);
 	map = xmmap(file_path, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
 	memcpy(map, text, n);
@@ -214,7 +214,7 @@ static void apply(int fd, enum op op, int64_t arg)
 	case OP_ADD:
 	case OP_DOUBLE:	/* 2*N is N + N */
 		if (__builtin_add_overflow(v, op == OP_DOUBLE ? v : arg, &next))
-			die_msg(op_names[op], M("result out of range; value unchanged"));
+			die_msg(op_names[op], "result out of range; value unchanged");
 		break;
 	}
 	if (op != OP_GET)
@@ -235,19 +235,19 @@ int mmapint_main(int argc, char **argv)
 	(void)argc;
 	opt_parse(argv, "c", &o);
 	if (o.nrest < 1)
-		usage_die(M("missing FILE"), NULL);
+		usage_die("missing FILE", NULL);
 	file_path = o.rest[0];
 	if (o.nrest > 1) {
 		while (!str_eq(o.rest[1], op_names[op]))
 			if (++op > OP_DOUBLE)
-				usage_die(M("unknown operation"), o.rest[1]);
+				usage_die("unknown operation", o.rest[1]);
 	}
 	args = o.rest + (o.nrest > 1 ? 2 : 1);
 	need = (op == OP_SET || op == OP_ADD);
 	if (need && !args[0])
-		usage_die(M("missing number after"), op_names[op]);
+		usage_die("missing number after", op_names[op]);
 	if (args[need])
-		usage_die(M("extra argument"), args[need]);
+		usage_die("extra argument", args[need]);
 	if (need)
 		arg = xparse_i64(op_names[op], args[0], 0, INT64_MIN, INT64_MAX);
 

@@ -66,9 +66,9 @@ static NORETURN void seg_fail(void)
 
 	/* ENOENT: no segment has the key; EINVAL: no segment has the id */
 	if (err == ENOENT || err == EINVAL)
-		die_msg(seg_name, M("no such segment"));
+		die_msg(seg_name, "no such segment");
 	if (err == EIDRM)
-		die_msg(seg_name, M("segment removed"));
+		die_msg(seg_name, "segment removed");
 	sysv_fail(seg_name, NULL, err);
 }
 
@@ -85,13 +85,13 @@ static void check_options(unsigned flags)
 	char msg[] = "-? does not go with -?";
 
 	if (action & (action - 1))
-		usage_die(M("use only one of -w -c -s -L -R"), NULL);
+		usage_die("use only one of -w -c -s -L -R", NULL);
 	bad = flags & ~(action | takes[action ? __builtin_ctz(action) + 1 : 0]);
 	if (!bad)
 		return;
 	/* reading takes every option but these two */
 	if (!action)
-		usage_die(bad & OPT_ZERO ? M("-Z needs -w") : M("-m needs -c"), NULL);
+		usage_die(bad & OPT_ZERO ? "-Z needs -w" : "-m needs -c", NULL);
 	msg[1] = letters[__builtin_ctz(bad)];
 	msg[21] = letters[__builtin_ctz(action)];
 	usage_die(msg, NULL);
@@ -316,7 +316,7 @@ static unsigned char *attach(int id, int flags)
  * at most room + 1 bytes are read to know */
 static void write_segment(unsigned char *seg, size_t room, int zero_rest)
 {
-	char *in = xmmap(M("standard input"), room + 1, PROT_READ | PROT_WRITE,
+	char *in = xmmap("standard input", room + 1, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	size_t got = 0;
 	ssize_t r;
@@ -324,7 +324,7 @@ static void write_segment(unsigned char *seg, size_t room, int zero_rest)
 	while (got <= room && (r = xread(0, in + got, room + 1 - got)) > 0)
 		got += (size_t)r;
 	if (got > room)
-		die_msg(M("standard input"), M("more than fits in the range; nothing written"));
+		die_msg("standard input", "more than fits in the range; nothing written");
 	memcpy(seg, in, got);
 	if (zero_rest)
 		memset(seg + got, 0, room - got);
@@ -338,7 +338,7 @@ static int find_segment(const struct opts *o, unsigned flags)
 
 	if (flags & OPT_ID) {
 		if (flags & (OPT_KEY | OPT_PATH | OPT_PROJ))
-			usage_die(M("use -k, -f or -i, not two"), NULL);
+			usage_die("use -k, -f or -i, not two", NULL);
 		id = (int)xparse_u64("-i", o->arg[A_ID], 0, INT_MAX);
 		str_join_num(seg_name, sizeof(seg_name), "shmid ", NULL, id, NULL);
 		return id;
@@ -352,15 +352,15 @@ static int find_segment(const struct opts *o, unsigned flags)
 
 		id = shmget(key, size, IPC_CREAT | IPC_EXCL | mode);
 		if (id < 0 && errno == EEXIST)
-			die_msg(seg_name, M("a segment with this key exists"));
+			die_msg(seg_name, "a segment with this key exists");
 		if (id < 0 && errno == EINVAL)
-			die_msg("-c", M("size out of the kernel's limits"));
+			die_msg("-c", "size out of the kernel's limits");
 	} else {
 		if (!(flags & (OPT_KEY | OPT_PATH)))
-			usage_die(M("missing -k KEY, -f PATH or -i SHMID"), NULL);
+			usage_die("missing -k KEY, -f PATH or -i SHMID", NULL);
 		/* shmget would make a new segment for it */
 		if (key == IPC_PRIVATE)
-			die_msg(seg_name, M("private: use -i SHMID"));
+			die_msg(seg_name, "private: use -i SHMID");
 		id = shmget(key, 0, 0);
 	}
 	if (id < 0)
@@ -381,7 +381,7 @@ int shmcat_main(int argc, char **argv)
 	opt_parse(argv, OPTSPEC, &o);
 	flags = o.flags;
 	if (o.nrest)
-		usage_die(M("extra argument"), o.rest[0]);
+		usage_die("extra argument", o.rest[0]);
 	check_options(flags);
 	if (flags & OPT_LIST) {
 		list_segments();
@@ -408,7 +408,7 @@ int shmcat_main(int argc, char **argv)
 			shmctl(id, IPC_RMID, NULL);
 			if (err == EPIPE)	/* quietly, as xwrite_all */
 				exit(EXIT_ERR);
-			die_errno("write", M("standard output"), err);
+			die_errno("write", "standard output", err);
 		}
 		return EXIT_OK;
 	}
@@ -424,11 +424,11 @@ int shmcat_main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (ds.shm_perm.mode & SHM_DEST)
-		die_msg(seg_name, M("segment marked for removal"));
+		die_msg(seg_name, "segment marked for removal");
 	if (!(flags & OPT_LEN))
 		len = ds.shm_segsz - off;
 	if (off > ds.shm_segsz || len > ds.shm_segsz - off)
-		die_msg(off > ds.shm_segsz ? "-o" : "-l", M("past the end of the segment"));
+		die_msg(off > ds.shm_segsz ? "-o" : "-l", "past the end of the segment");
 	/* the segment's size comes from the kernel: every byte touched below
 	 * lies in [off, off + len), inside it */
 	seg = attach(id, flags & OPT_WRITE ? 0 : SHM_RDONLY) + off;

@@ -86,7 +86,7 @@ static void lock_reserve(struct spool_hdr *h)
 		if (!since) {
 			since = now_ms() - 1;
 		} else if (now_ms() - since > 10001) {
-			die_msg(g.sp.keyname, M("the reservation lock is held by a live process for 10 s (stopped? corrupt?)"));
+			die_msg(g.sp.keyname, "the reservation lock is held by a live process for 10 s (stopped? corrupt?)");
 		}
 		sched_yield();
 	}
@@ -121,7 +121,7 @@ static int64_t reserve(uint32_t len, uint32_t kind)
 	 * ring's end, past the segment */
 	if (used > g.sp.size || (used | r) % SPOOL_ALIGN) {
 		unlock_reserve(h);
-		spool_corrupt(&g.sp, M("reserve and consumed positions do not fit the ring"));
+		spool_corrupt(&g.sp, "reserve and consumed positions do not fit the ring");
 	}
 	off = r & g.sp.mask;
 	if (off + need > g.sp.size)
@@ -159,17 +159,17 @@ static void wait_for_room(uint32_t start)
 	int32_t left = 100;
 
 	if (g.wait_ms == 0)
-		die_status(EXIT_FULL, g.sp.keyname, M("spool full"), 0);
+		die_status(EXIT_FULL, g.sp.keyname, "spool full", 0);
 	if (g.wait_ms > 0) {
 		/* unsigned: now_ms() wraps */
 		uint32_t waited = now_ms() - start;
 
 		if (waited >= (uint32_t)g.wait_ms)
-			die_status(EXIT_FULL, g.sp.keyname, M("spool full: timed out"), 0);
+			die_status(EXIT_FULL, g.sp.keyname, "spool full: timed out", 0);
 		left = g.wait_ms - (int32_t)waited;
 	}
 	if (!g.warned && xsemctl(g.sp.keyname, g.sp.semid, SEM_OWNER, GETVAL, 0) == 0) {
-		warn_msg(g.sp.keyname, M("spool full and no shmspool running: waiting"));
+		warn_msg(g.sp.keyname, "spool full and no shmspool running: waiting");
 		g.warned = 1;
 	}
 	__atomic_add_fetch(&h->waiters, 1, __ATOMIC_SEQ_CST);
@@ -273,7 +273,7 @@ static void send_lines(uint32_t max, int seed)
 		if (have == cap) {
 			if (seed)
 				seed_too_long();
-			too_long(M("a line of standard input"), max);
+			too_long("a line of standard input", max);
 		}
 	}
 }

@@ -167,9 +167,9 @@ static enum walk drain_batch(void)
 	/* with avail, res on a record boundary: so is the tail (consumed,
 	 * untrusted when read at start-up), and every record walked */
 	if (avail > g.sp.size || (avail | res) % SPOOL_ALIGN)
-		spool_corrupt(&g.sp, M("reserve position outside the ring"));
+		spool_corrupt(&g.sp, "reserve position outside the ring");
 	if (__atomic_load_n(&h->consumed, __ATOMIC_RELAXED) != g.tail)
-		spool_corrupt(&g.sp, M("consumed position changed under the spooler"));
+		spool_corrupt(&g.sp, "consumed position changed under the spooler");
 	if (!avail)
 		return WALK_EMPTY;
 	g.niov = 0;
@@ -184,7 +184,7 @@ static enum walk drain_batch(void)
 		uint32_t room;
 
 		if (len > g.sp.size - off - sizeof(*r) || (room = spool_payload_room(len)) > res - pos)
-			spool_corrupt(&g.sp, M("record length outside the ring"));
+			spool_corrupt(&g.sp, "record length outside the ring");
 		if (state == REC_RESERVED) {
 			if (pos != g.tail || pid_alive(pid)) {
 				result = pos == g.tail ? WALK_WAIT : WALK_DONE;
@@ -196,14 +196,14 @@ static enum walk drain_batch(void)
 							    pid, " died writing"));
 		} else if (state == REC_PAD) {
 			if (off + room != g.sp.size)
-				spool_corrupt(&g.sp, M("filler record not at the ring's end"));
+				spool_corrupt(&g.sp, "filler record not at the ring's end");
 		} else if (state != REC_COMMITTED || (kind != KIND_MESSAGE && kind != KIND_LINES)) {
-			spool_corrupt(&g.sp, M("unknown record state or kind"));
+			spool_corrupt(&g.sp, "unknown record state or kind");
 		} else {
 			/* the tail record, part written already: nobody may
 			 * shrink a committed record, but someone did */
 			if (from > len)
-				spool_corrupt(&g.sp, M("record length changed under the spooler"));
+				spool_corrupt(&g.sp, "record length changed under the spooler");
 			from = add_record((unsigned char *)(r + 1), len, kind, pid, from);
 			if (from < len)
 				break;
@@ -276,7 +276,7 @@ int shmspool_main(int argc, char **argv)
 	(void)argc;
 	opt_parse(argv, "rxRs:m:o:k:f:j:" IF_FEATURE_SPOOL_SEED("S(seed)"), &o);
 	if (o.nrest)
-		usage_die(M("extra argument"), o.rest[0]);
+		usage_die("extra argument", o.rest[0]);
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
 		seed_refuse(o.flags & (1u << OPT_r | 1u << OPT_s | 1u << OPT_m | 1u << OPT_k |
 				       1u << OPT_f | 1u << OPT_j), "rxRsmokfj");
@@ -285,7 +285,7 @@ int shmspool_main(int argc, char **argv)
 		size = ring_size_arg(o.arg[OPT_s]);
 	if (o.arg[OPT_m])
 		mode = (int)xparse_u64("-m", o.arg[OPT_m], 8, 0777);
-	g.out_name = o.arg[OPT_o] ? o.arg[OPT_o] : M("standard output");
+	g.out_name = o.arg[OPT_o] ? o.arg[OPT_o] : "standard output";
 	g.out_fd = o.arg[OPT_o] ? xopen(o.arg[OPT_o], O_WRONLY | O_CREAT | O_APPEND, 0666) : 1;
 	xsigaction(SIGTERM, on_stop);
 	xsigaction(SIGINT, on_stop);
@@ -297,7 +297,7 @@ int shmspool_main(int argc, char **argv)
 
 	spool_create(&g.sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]), size, mode);
 	if (o.arg[OPT_s] && g.sp.size != size)
-		warn_msg(g.sp.keyname, M("the spool exists with another size: -s ignored (remove it with -R to change it)"));
+		warn_msg(g.sp.keyname, "the spool exists with another size: -s ignored (remove it with -R to change it)");
 	g.tail = g.sp.h->consumed;
 	for (;;) {
 		enum walk w = drain_batch();

@@ -28,23 +28,10 @@ const char *err_text(int err, char *buf)
 	return str_join_num(buf, ERR_TEXT_MAX, "Unknown error ", NULL, err, NULL);
 }
 
-/* The messages of M(), packed by scripts/packstr into this section; the
- * linker marks its ends (weak: a build without any has none). */
-extern const char __start_shmbox_msgs[] __attribute__((weak));
-extern const char __stop_shmbox_msgs[] __attribute__((weak));
-
 /* A newline or other control byte in a name or value (a file name, an
- * argument) would break the one-line rule, or drive a terminal: '?'.
- * A message of M() is unpacked first. */
+ * argument) would break the one-line rule, or drive a terminal: '?'. */
 static size_t put(char *buf, size_t at, size_t cap, const char *s)
 {
-	char text[PACK_MSG_MAX];
-
-	if ((uintptr_t)s - (uintptr_t)__start_shmbox_msgs <
-	    (uintptr_t)__stop_shmbox_msgs - (uintptr_t)__start_shmbox_msgs) {
-		unpack_str(s, text, sizeof(text));
-		s = text;
-	}
 	for (; *s && at < cap; s++)
 		buf[at++] = (unsigned char)*s < ' ' || *s == 127 ? '?' : *s;
 	return at;
@@ -130,11 +117,11 @@ void show_usage(int full)
 					     " --help' for more.\n"));
 		}
 		if (full)	/* --help >/dev/full: an error, as for --list */
-			xwrite_all(M("standard output"), 1, u, n);
+			xwrite_all("standard output", 1, u, n);
 		else	/* stderr may be closed: nothing better to do */
 			(void)write_all(2, u, n);
 	} else if (full) {
-		emit(M("help text compiled out (CONFIG_FEATURE_HELP is not set)"), NULL, 0);
+		emit("help text compiled out (CONFIG_FEATURE_HELP is not set)", NULL, 0);
 	}
 }
 

@@ -31,13 +31,6 @@ size_t unpack(unsigned at, char *buf, size_t size);
 /* the same for a packed string s */
 size_t unpack_str(const char *s, char *buf, size_t size);
 
-/* M("text"): a message for the error line (an argument of die_msg,
- * warn_msg, usage_die ... that reaches it whole), packed by the build:
- * scripts/packstr puts it, packed, into the section the error line
- * unpacks from (lib/err.c), and M("text") becomes its name there.  One
- * string literal, on one line. */
-#define M(s) s
-
 /* err.c: one line on stderr, "shmbox: APPLET: a: b[: errno text]" */
 void warn_msg(const char *a, const char *b);
 void warn_errno(const char *a, const char *b, int err);

@@ -46,7 +46,7 @@ static NORETURN void run_applet(const char *name, int argc, char **argv)
 	const struct applet *a = find_applet(name);
 
 	if (!a)
-		die_status(EXIT_NOAPPLET, M("applet not found"), name, 0);
+		die_status(EXIT_NOAPPLET, "applet not found", name, 0);
 	applet_name = a->name;
 	applet_usage = a->usage;
 	if (argv[1] && str_eq(argv[1], "--help")) {
@@ -80,7 +80,7 @@ static void shmbox_help(int fd)
 	else
 		out_str("(none: every applet is configured out)\n");
 	if (out_flush_fd(fd) < 0)
-		die_errno("write", fd == 1 ? M("standard output") : M("standard error"), errno);
+		die_errno("write", fd == 1 ? "standard output" : "standard error", errno);
 }
 
 /* Our own path, the target of the links --install makes.  An initramfs
@@ -94,8 +94,8 @@ static const char *self_path(const char *argv0, char *buf, size_t size)
 		return buf;
 	}
 	if (argv0[0] != '/')
-		die_msg(M("--install: cannot find the shmbox binary"),
-			M("mount /proc or run shmbox by its full path"));
+		die_msg("--install: cannot find the shmbox binary",
+			"mount /proc or run shmbox by its full path");
 	return argv0;
 }
 
@@ -145,11 +145,11 @@ static int shmbox_main(int argc, char **argv)
 		int symbolic = argc > 2 && str_eq(argv[2], "-s");
 
 		if (argc != 3 + symbolic)
-			die_status(EXIT_USAGE, "--install", M("usage: shmbox --install [-s] DIR"), 0);
+			die_status(EXIT_USAGE, "--install", "usage: shmbox --install [-s] DIR", 0);
 		return install_links(argv[0], symbolic, argv[2 + symbolic]);
 	}
 	if (cmd[0] == '-') {
-		warn_msg(M("unknown option"), cmd);
+		warn_msg("unknown option", cmd);
 		shmbox_help(2);
 		return EXIT_USAGE;
 	}

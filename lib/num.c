@@ -101,7 +101,7 @@ int parse_i64(const char *s, unsigned base, int64_t min, int64_t max, int64_t *o
 
 static NORETURN void bad_number(const char *what, const char *s, int e)
 {
-	bad_arg_die(what, s, e == ERANGE ? M("number out of range") : M("invalid number"));
+	bad_arg_die(what, s, e == ERANGE ? "number out of range" : "invalid number");
 }
 
 int64_t xparse_i64(const char *what, const char *s, unsigned base, int64_t min, int64_t max)

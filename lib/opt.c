@@ -51,7 +51,7 @@ void opt_parse(char **argv, const char *spec, struct opts *o)
 			int takes_arg, i = find_opt(spec, is_long ? 0 : *p, p, &takes_arg);
 
 			if (i < 0)
-				usage_die(M("unknown option"), opt);
+				usage_die("unknown option", opt);
 			o->flags |= 1u << i;
 			if (takes_arg) {
 				if (!is_long && p[1])
@@ -59,7 +59,7 @@ void opt_parse(char **argv, const char *spec, struct opts *o)
 				else if (a[1])
 					o->arg[i] = *++a;
 				else
-					usage_die(M("option requires an argument"), opt);
+					usage_die("option requires an argument", opt);
 				break;
 			}
 		} while (!is_long && *++p);

@@ -39,7 +39,7 @@ void out_flush(void)
 	size_t n = olen;
 
 	olen = 0;
-	xwrite_all(M("standard output"), 1, obuf, n);
+	xwrite_all("standard output", 1, obuf, n);
 }
 
 void out_put(const void *p, size_t n)
@@ -47,7 +47,7 @@ void out_put(const void *p, size_t n)
 	if (n > sizeof(obuf) - olen) {
 		out_flush();
 		if (n >= sizeof(obuf)) {
-			xwrite_all(M("standard output"), 1, p, n);
+			xwrite_all("standard output", 1, p, n);
 			return;
 		}
 	}

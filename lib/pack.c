@@ -1,5 +1,5 @@
 /* Texts packed at build time by scripts/packstr (help texts, errno
- * texts, the messages marked with M()): a byte >= 128 stands for the two
+ * texts): a byte >= 128 stands for the two
  * bytes of its pack_dict entry, each of which may be such a byte again. */
 #define PACK_DATA
 #include "pack.h"

@@ -123,7 +123,7 @@ static void seed_unstick(void)
 	int pid = seed_ctl(SEED_MUTEX, GETPID);
 
 	if (pid > 0 && !pid_alive(pid) && seed_ctl(SEED_MUTEX, GETVAL) == 0) {
-		warn_msg("--seed", M("the mutex was held by a process that died: released"));
+		warn_msg("--seed", "the mutex was held by a process that died: released");
 		seed_setval(SEED_MUTEX, 1);
 	}
 }
@@ -137,14 +137,14 @@ int seed_spool(int out_fd, const char *out_name, volatile sig_atomic_t *stop, in
 	 * tutorial's spooler takes none).  LOCK_NB never waits: no EINTR */
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EWOULDBLOCK)
-			die_msg("--seed", M("already has a spooler"));
+			die_msg("--seed", "already has a spooler");
 		die_errno(seed_paths[SEED_SHM], "lock", errno);
 	}
 	made = seed_open(1);
 	idx = shm->buffer_print_index;
 	if (!seed_sane(made, idx)) {
 		if (made != 15)
-			warn_msg("--seed", M("not a sane spool: set up anew (what it held is lost)"));
+			warn_msg("--seed", "not a sane spool: set up anew (what it held is lost)");
 		/* the tutorial's order: mutex locked until all is set up */
 		seed_setval(SEED_MUTEX, 0);
 		shm->buffer_index = shm->buffer_print_index = idx = 0;
@@ -191,13 +191,13 @@ void seed_refuse(unsigned bad, const char *letters)
 
 	if (bad) {
 		opt[1] = letters[__builtin_ctz(bad)];
-		usage_die(opt, M("does not go with --seed (the tutorial's protocol fixes it)"));
+		usage_die(opt, "does not go with --seed (the tutorial's protocol fixes it)");
 	}
 }
 
 NORETURN void seed_too_long(void)
 {
-	die_msg("--seed", M("message longer than the tutorial's 256-byte buffers"));
+	die_msg("--seed", "message longer than the tutorial's 256-byte buffers");
 }
 
 /* SEM_UNDO: dying while holding it must not leave it taken forever */
@@ -216,16 +216,16 @@ void seed_put(const char *text, size_t len, int32_t wait_ms)
 	int idx;
 
 	if (memchr(text, 0, len))
-		die_msg("--seed", M("a NUL byte cannot cross the tutorial's protocol"));
+		die_msg("--seed", "a NUL byte cannot cross the tutorial's protocol");
 	if (need >= SEED_BUFLEN)
 		seed_too_long();
 	if (seed_op(SEED_COUNT, -1, wait_ms ? 0 : IPC_NOWAIT, wait_ms))
-		die_status(EXIT_FULL, "--seed", M("spool full"), 0);
+		die_status(EXIT_FULL, "--seed", "spool full", 0);
 	seed_mutex(-1);
 	idx = shm->buffer_index;
 	if (idx < 0 || idx >= SEED_BUFFERS) {
 		seed_mutex(1);
-		die_msg("--seed", M("corrupt buffer index in the tutorial's segment"));
+		die_msg("--seed", "corrupt buffer index in the tutorial's segment");
 	}
 	buf = shm->buf[idx];
 	memcpy(buf, pre, plen);

@@ -18,7 +18,7 @@ int xsemget(const char *obj, key_t key, int nsems, int flags)
 static void die_removed(const char *obj, int err)
 {
 	if (err == EIDRM || err == EINVAL)
-		die_msg(obj, M("the spool was removed"));
+		die_msg(obj, "the spool was removed");
 }
 
 int sem_change(const char *obj, int semid, int num, int op, int flags, int timeout_ms)

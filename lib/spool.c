@@ -39,7 +39,7 @@ key_t spool_key(const char *key_arg, const char *path, const char *proj)
 	/* IPC_PRIVATE: each spooler would make a new spool that no sender
 	 * can find, and leave it behind */
 	if (key == IPC_PRIVATE)
-		die_msg("spool 0x00000000", M("key 0 is IPC_PRIVATE: no other process could find it"));
+		die_msg("spool 0x00000000", "key 0 is IPC_PRIVATE: no other process could find it");
 	return key;
 }
 
@@ -111,20 +111,20 @@ static void check_header(struct spool *s)
 	uint32_t ring = __atomic_load_n(&h->ring_size, __ATOMIC_RELAXED), used;
 
 	if (h->magic != SPOOL_MAGIC)
-		spool_corrupt(s, M("not a shmbox spool (wrong magic number)"));
+		spool_corrupt(s, "not a shmbox spool (wrong magic number)");
 	if (h->version != SPOOL_VERSION)
-		spool_corrupt(s, M("a spool of another version"));
+		spool_corrupt(s, "a spool of another version");
 	if (h->hdr_size != sizeof(struct spool_hdr))
-		spool_corrupt(s, M("wrong header size"));
+		spool_corrupt(s, "wrong header size");
 	if (!ring_size_ok(ring))
-		spool_corrupt(s, M("wrong ring size"));
+		spool_corrupt(s, "wrong ring size");
 	s->size = ring;
 	s->mask = ring - 1;
 	if (segment_size(s) < sizeof(struct spool_hdr) + (size_t)s->size)
-		spool_corrupt(s, M("segment smaller than its ring"));
+		spool_corrupt(s, "segment smaller than its ring");
 	used = h->reserve - h->consumed;
 	if (used > s->size || used % SPOOL_ALIGN)
-		spool_corrupt(s, M("reserve and consumed positions do not fit the ring"));
+		spool_corrupt(s, "reserve and consumed positions do not fit the ring");
 	s->ring = (unsigned char *)h + sizeof(struct spool_hdr);
 }
 
@@ -157,7 +157,7 @@ static void check_sems(const struct spool *s)
 	if (semctl(s->semid, 0, IPC_STAT, &ds) < 0)
 		sysv_fail(s->keyname, NULL, errno);
 	if (ds.sem_nsems != SPOOL_NSEMS)
-		die_msg(s->keyname, M("the key holds a semaphore set that is not a spool's"));
+		die_msg(s->keyname, "the key holds a semaphore set that is not a spool's");
 }
 
 void spool_attach(struct spool *s, key_t key)
@@ -165,7 +165,7 @@ void spool_attach(struct spool *s, key_t key)
 	name_spool(s, key);
 	if ((s->semid = semget(key, 0, 0)) < 0 || (s->shmid = shmget(key, 0, 0)) < 0) {
 		if (errno == ENOENT)
-			die_msg(s->keyname, M("no such spool: start shmspool first (or name another with -k or -f)"));
+			die_msg(s->keyname, "no such spool: start shmspool first (or name another with -k or -f)");
 		sysv_fail(s->keyname, NULL, errno);
 	}
 	check_sems(s);
@@ -173,7 +173,7 @@ void spool_attach(struct spool *s, key_t key)
 	/* a spooler that just created the segment sets it up in microseconds */
 	for (int i = 0; header_is_blank(s->h); i++) {
 		if (i == 200)
-			die_msg(s->keyname, M("not set up: no shmspool has started it"));
+			die_msg(s->keyname, "not set up: no shmspool has started it");
 		/* 10 ms: poll, not nanosleep, whose time64 form costs 32-bit
 		 * targets 1 KB; an early return (a signal) only polls sooner */
 		poll(NULL, 0, 10);
@@ -220,9 +220,9 @@ static NORETURN void create_failed(struct spool *s, int err)
 {
 	undo_create(s);
 	if (err == EINVAL)
-		die_msg(s->keyname, M("size outside the kernel's limits for a segment (kernel.shmmax, kernel.shmmin)"));
+		die_msg(s->keyname, "size outside the kernel's limits for a segment (kernel.shmmax, kernel.shmmin)");
 	if (err == ENOSPC)
-		die_msg(s->keyname, M("no room for a new segment (kernel.shmmni, kernel.shmall)"));
+		die_msg(s->keyname, "no room for a new segment (kernel.shmmni, kernel.shmall)");
 	sysv_fail(s->keyname, NULL, err);
 }
 
@@ -240,9 +240,9 @@ void spool_create(struct spool *s, key_t key, uint32_t size, int mode)
 	}
 	if (id < 0) {
 		if (errno == EINVAL)
-			die_msg(s->keyname, M("the key holds a semaphore set that is not a spool's"));
+			die_msg(s->keyname, "the key holds a semaphore set that is not a spool's");
 		if (errno == ENOSPC)
-			die_msg(s->keyname, M("no room for a new semaphore set (kernel.sem)"));
+			die_msg(s->keyname, "no room for a new semaphore set (kernel.sem)");
 		sysv_fail(s->keyname, NULL, errno);
 	}
 	s->semid = id;

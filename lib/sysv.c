@@ -20,7 +20,7 @@ static NORETURN void die_sysv_missing(const char *why, int status, int err)
 void sysv_fail(const char *obj, const char *call, int err)
 {
 	if (err == ENOSYS)
-		die_sysv_missing(M("this kernel has no System V IPC (CONFIG_SYSVIPC is not set)"),
+		die_sysv_missing("this kernel has no System V IPC (CONFIG_SYSVIPC is not set)",
 				 EXIT_NOSYSV, err);
 	die_errno(obj, call, err);
 }
@@ -34,7 +34,7 @@ void sysv_probe(void)
 	if (shmctl(0, IPC_INFO, (struct shmid_ds *)(void *)&info) >= 0)
 		return;
 	if (errno == EPERM || errno == EACCES)
-		die_sysv_missing(M("System V IPC is blocked here (seccomp filter or security policy)"),
+		die_sysv_missing("System V IPC is blocked here (seccomp filter or security policy)",
 				 EXIT_SYSVDENIED, errno);
 	sysv_fail("shmctl", "IPC_INFO", errno);
 }
@@ -81,9 +81,9 @@ key_t ipc_key(const char *key_arg, const char *path, const char *proj, key_t dfl
 	key_t k;
 
 	if (key_arg && path)
-		usage_die(M("use -k KEY or -f PATH, not both"), NULL);
+		usage_die("use -k KEY or -f PATH, not both", NULL);
 	if (proj && !path)
-		usage_die(M("-j PROJ goes with -f PATH"), NULL);
+		usage_die("-j PROJ goes with -f PATH", NULL);
 	if (key_arg)
 		return (key_t)(uint32_t)xparse_u64("-k", key_arg, 0, UINT32_MAX);
 	if (!path)
@@ -94,7 +94,7 @@ key_t ipc_key(const char *key_arg, const char *path, const char *proj, key_t dfl
 		else
 			id = (int)xparse_u64("-j", proj, 0, 255);
 		if (id == 0)
-			bad_arg_die("-j", proj, M("must not be 0"));
+			bad_arg_die("-j", proj, "must not be 0");
 	}
 	k = ftok(path, id);
 	if (k == -1)
