@@ -14,6 +14,7 @@
 #include "spool.h"
 
 #define SEED_BUFFERS 10
+#define SEED_BUFLEN 256
 #define SEED_PROJECT 'K'
 
 struct seed_shm {
@@ -67,7 +68,10 @@ static int seed_get(int w, key_t k, int flags)
 	return w ? semget(k, 1, flags) : shmget(k, sizeof(struct seed_shm), flags);
 }
 
-int seed_open(int create)
+/* the segment and the three semaphores; create: missing ones are made
+ * (the spooler), else they must exist (shmsend).  Returns which objects
+ * it made, as bits */
+static int seed_open(int create)
 {
 	int made = 0;
 
@@ -195,7 +199,7 @@ void seed_refuse(unsigned bad, const char *letters)
 	}
 }
 
-NORETURN void seed_too_long(void)
+static NORETURN void seed_too_long(void)
 {
 	die_msg("--seed", "message longer than the tutorial's 256-byte buffers");
 }
@@ -209,7 +213,7 @@ static void seed_mutex(int op)
 /* one message into the next buffer as "(PID): text\n"; wait_ms is
  * shmsend's: 0 (-n) fails at once when full, -1 waits, else at most
  * that long */
-void seed_put(const char *text, size_t len, int32_t wait_ms)
+static void seed_put(const char *text, size_t len, int32_t wait_ms)
 {
 	char pre[16], *buf;
 	size_t plen = spool_fmt_prefix(pre, getpid()), need = plen + len + 1;
@@ -235,4 +239,46 @@ void seed_put(const char *text, size_t len, int32_t wait_ms)
 	shm->buffer_index = (idx + 1) % SEED_BUFFERS;
 	seed_mutex(1);
 	seed_op(SEED_SIGNAL, 1, 0, -1);
+}
+
+/* each line of stdin (without its newline) as one message: the
+ * tutorial's buffers hold one each */
+static void seed_send_lines(int32_t wait_ms)
+{
+	char buf[SEED_BUFLEN + 1];	/* a longest message and its newline */
+	size_t have = 0;
+
+	for (;;) {
+		ssize_t n = xread(0, buf + have, sizeof(buf) - have);
+		char *nl;
+
+		if (n == 0) {
+			/* a last line without its newline */
+			if (have)
+				seed_put(buf, have, wait_ms);
+			return;
+		}
+		have += (size_t)n;
+		while ((nl = memchr(buf, '\n', have))) {
+			seed_put(buf, (size_t)(nl - buf), wait_ms);
+			have -= (size_t)(nl + 1 - buf);
+			move_down(buf, nl + 1, have);
+		}
+		if (have == sizeof(buf))
+			seed_too_long();
+	}
+}
+
+int seed_send(char **args, int32_t wait_ms)
+{
+	seed_open(0);
+	if (*args) {
+		size_t len;
+		char *msg = spool_join_args(args, &len);
+
+		seed_put(msg, len, wait_ms);
+	} else {
+		seed_send_lines(wait_ms);
+	}
+	return EXIT_OK;
 }

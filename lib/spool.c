@@ -1,6 +1,7 @@
-/* The spool's segment: finding it, creating it, checking its header.
- * Everything read from the segment is untrusted: another process may have
- * written anything there. */
+/* The spool's segment: finding it, creating it, checking its header;
+ * what both halves of the protocol (spoolsend.c, spooldrain.c) and
+ * --seed (seedspool.c) share.  Everything read from the segment is
+ * untrusted: another process may have written anything there. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include "spool.h"
@@ -82,6 +84,25 @@ size_t spool_fmt_prefix(char *buf, int32_t pid)
 	buf[0] = '(';
 	memcpy(buf + n, "): ", 3);
 	return n + 3;
+}
+
+char *spool_join_args(char **args, size_t *len)
+{
+	size_t total = 0, n = 0;
+	char *msg;
+
+	for (char **a = args; *a; a++)
+		total += strlen(*a) + 1;
+	msg = xmmap("buffer", total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	for (char **a = args; *a; a++) {
+		size_t l = strlen(*a);
+
+		memcpy(msg + n, *a, l);
+		n += l;
+		msg[n++] = ' ';
+	}
+	*len = total - 1;
+	return msg;
 }
 
 uint32_t spool_payload_room(uint32_t len)

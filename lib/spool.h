@@ -88,19 +88,46 @@ size_t spool_fmt_prefix(char *buf, int32_t pid);
 #define SPOOL_MSG_MAX 64
 #define spool_join_num(buf, a, v, c) str_join_num(buf, SPOOL_MSG_MAX, a, NULL, v, c)
 
+/* TEXT... joined by spaces into a new buffer, its length in *len (the
+ * message of shmsend's arguments) */
+char *spool_join_args(char **args, size_t *len);
+
+/* spoolsend.c: the producer half */
+struct spool_sender {
+	struct spool sp;
+	int32_t pid;		/* ours: in the lock and in each record */
+	int32_t wait_ms;	/* for room: -1 forever, 0 not at all (-n), else -t */
+	int warned;		/* "no shmspool running" said once */
+};
+/* attach to the spool at key (it must exist) */
+void spool_send_open(struct spool_sender *w, key_t key, int32_t wait_ms);
+/* one record of len payload bytes (at most SPOOL_MAX_PAYLOAD), committed
+ * when it returns; a full spool is waited for as wait_ms says (exit
+ * EXIT_FULL when that runs out) */
+void spool_send(struct spool_sender *w, const void *payload, uint32_t len, uint32_t kind);
+
+/* spooldrain.c: the consumer half, for the spooler of spool_create */
+struct spool_reader {
+	struct spool sp;
+	uint32_t tail;		/* our copy of consumed: the segment's is untrusted */
+	uint32_t skip;		/* payload bytes of the tail record already out */
+	int raw;		/* -r: the text alone, without "(PID): " */
+	int out_fd;
+	const char *out_name;	/* for errors: -o FILE, or standard output */
+};
+/* print committed records to out_fd in commit order until *stop, or
+ * (once) until the spool is empty */
+void spool_drain(struct spool_reader *rd, int once, volatile sig_atomic_t *stop);
+
 /* seedspool.c: the tutorial's protocol (FEATURE_SPOOL_SEED).  The
  * spooler: once (-x) prints what is queued and returns, rm (-R) removes
  * the four objects on the way out */
 int seed_spool(int out_fd, const char *out_name, volatile sig_atomic_t *stop, int once, int rm);
 /* usage error when bad (opts flags of options --seed cannot take) */
 void seed_refuse(unsigned bad, const char *letters);
-/* shmsend --seed: seed_open(0) (the tutorial's spool must exist), then
- * seed_put of TEXT..., or of each line of stdin (shmsend reads and joins
- * them; over SEED_BUFLEN it is seed_too_long at once) */
-#define SEED_BUFLEN 256
-int seed_open(int create);	/* which objects it created, as bits */
-void seed_put(const char *text, size_t len, int32_t wait_ms);
-NORETURN void seed_too_long(void);
+/* shmsend --seed: TEXT... as one message (args not empty), else each
+ * line of stdin as one; wait_ms as spool_sender's */
+int seed_send(char **args, int32_t wait_ms);
 
 /* sem.c: semaphore operations */
 int xsemget(const char *obj, key_t key, int nsems, int flags);

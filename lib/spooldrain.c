@@ -1,0 +1,218 @@
+/* The spool's consumer half: walk the committed records from the tail,
+ * write them out straight from the segment (writev), and only then free
+ * their space; sleep until a sender commits. */
+#include <errno.h>
+#include <string.h>
+#include <sys/sem.h>
+#include <sys/uio.h>
+#include "spool.h"
+
+#define IOV_BATCH 1024	/* the kernel's IOV_MAX: one writev takes a whole batch */
+
+/* one batch at a time, for the one spooler of a process */
+static struct iovec iov[IOV_BATCH];
+static char prefixes[IOV_BATCH][16];
+static int niov;
+
+static void add_iov(const void *p, size_t n)
+{
+	iov[niov].iov_base = (void *)p;
+	iov[niov++].iov_len = n;
+}
+
+/* "(PID): ", formatted once per record, in the slot of the record's
+ * first iov: a record that adds none (an empty LINES record, which only
+ * a corrupt segment holds) leaves its slot to the next, so a batch never
+ * needs more than IOV_BATCH of them */
+static const char *make_prefix(int32_t pid, size_t *len)
+{
+	char *p = prefixes[niov];
+
+	*len = spool_fmt_prefix(p, pid);
+	return p;
+}
+
+/* A committed record into iov, straight from the segment: returns how far
+ * into its payload the batch got (len when the whole record fitted).
+ * Each line of a LINES record gets its own prefix; a MESSAGE, or any
+ * record with -r, goes out as one piece. */
+static uint32_t add_record(const struct spool_reader *rd, const unsigned char *payload,
+			   uint32_t len, uint32_t kind, int32_t pid, uint32_t from)
+{
+	const unsigned char *p = payload + from, *end = payload + len;
+	size_t plen = 0;
+	const char *pre = rd->raw ? NULL : make_prefix(pid, &plen);
+
+	/* an empty LINES record has no line to print */
+	while ((p < end || kind == KIND_MESSAGE) && niov <= IOV_BATCH - 3) {
+		const unsigned char *next = end, *nl;
+
+		if (pre && kind == KIND_LINES && (nl = memchr(p, '\n', (size_t)(end - p))))
+			next = nl + 1;
+		if (pre)
+			add_iov(pre, plen);
+		add_iov(p, (size_t)(next - p));
+		/* a message has no newline of its own; a corrupt LINES record
+		 * may lack its last one */
+		if (kind == KIND_MESSAGE || next[-1] != '\n')
+			add_iov("\n", 1);
+		p = next;
+		if (kind == KIND_MESSAGE)
+			break;
+	}
+	return (uint32_t)(p - payload);
+}
+
+static void write_batch(const struct spool_reader *rd)
+{
+	struct iovec *v = iov;
+	int n = niov;
+
+	while (n > 0) {
+		ssize_t w = writev(rd->out_fd, v, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			die_errno("write", rd->out_name, errno);
+		}
+		while (n > 0 && (size_t)w >= v->iov_len) {
+			w -= (ssize_t)v->iov_len;
+			v++;
+			n--;
+		}
+		if (n > 0) {
+			v->iov_base = (char *)v->iov_base + w;
+			v->iov_len -= (size_t)w;
+		}
+	}
+}
+
+/* wake every waiting sender: top SEM_SPACE up to their number (a few
+ * too many wake-ups are harmless: each looks again and sleeps).  Not
+ * add it: a sender killed while waiting never takes itself off
+ * waiters, and the value would grow by it each batch until the
+ * kernel refused it (ERANGE at 32767).  waiters is untrusted:
+ * bounded. */
+static void wake_waiters(const struct spool *s)
+{
+	uint32_t waiters = __atomic_load_n(&s->h->waiters, __ATOMIC_SEQ_CST);
+
+	if (waiters) {
+		int want = waiters > 64 ? 64 : (int)waiters;
+		int have = xsemctl(s->keyname, s->semid, SEM_SPACE, GETVAL, 0);
+
+		if (want > have)
+			sem_change(s->keyname, s->semid, SEM_SPACE, want - have, 0, -1);
+	}
+}
+
+enum walk { WALK_EMPTY, WALK_WAIT, WALK_DONE };
+
+/* Gather committed records from the tail into one batch, write it out,
+ * and only then free their space.  Stops at a record still being written:
+ * order is kept.  A record whose sender died before committing is skipped:
+ * its message appears whole or not at all. */
+static enum walk drain_batch(struct spool_reader *rd)
+{
+	const struct spool *s = &rd->sp;
+	struct spool_hdr *h = s->h;	/* a copy the atomics do not make us reload */
+	uint32_t res = __atomic_load_n(&h->reserve, __ATOMIC_ACQUIRE);
+	uint32_t pos = rd->tail, from = rd->skip, avail = res - rd->tail;
+	enum walk result = WALK_DONE;
+
+	/* with avail, res on a record boundary: so is the tail (consumed,
+	 * untrusted when read at start-up), and every record walked */
+	if (avail > s->size || (avail | res) % SPOOL_ALIGN)
+		spool_corrupt(s, "reserve position outside the ring");
+	if (__atomic_load_n(&h->consumed, __ATOMIC_RELAXED) != rd->tail)
+		spool_corrupt(s, "consumed position changed under the spooler");
+	if (!avail)
+		return WALK_EMPTY;
+	niov = 0;
+	while (pos != res && niov <= IOV_BATCH - 3) {
+		uint32_t off = pos & s->mask;
+		struct spool_rec *r = (struct spool_rec *)(void *)(s->ring + off);
+		uint32_t state = __atomic_load_n(&r->state, __ATOMIC_ACQUIRE);
+		/* read once: the checks below hold for these copies */
+		uint32_t len = __atomic_load_n(&r->len, __ATOMIC_RELAXED);
+		uint32_t kind = __atomic_load_n(&r->kind, __ATOMIC_RELAXED);
+		int32_t pid = __atomic_load_n(&r->pid, __ATOMIC_RELAXED);
+		uint32_t room;
+
+		if (len > s->size - off - sizeof(*r) || (room = spool_payload_room(len)) > res - pos)
+			spool_corrupt(s, "record length outside the ring");
+		if (state == REC_RESERVED) {
+			if (pos != rd->tail || pid_alive(pid)) {
+				result = pos == rd->tail ? WALK_WAIT : WALK_DONE;
+				break;
+			}
+			char msg[SPOOL_MSG_MAX];
+
+			warn_msg(s->keyname, spool_join_num(msg, "dropped a message that pid ",
+							  pid, " died writing"));
+		} else if (state == REC_PAD) {
+			if (off + room != s->size)
+				spool_corrupt(s, "filler record not at the ring's end");
+		} else if (state != REC_COMMITTED || (kind != KIND_MESSAGE && kind != KIND_LINES)) {
+			spool_corrupt(s, "unknown record state or kind");
+		} else {
+			/* the tail record, part written already: nobody may
+			 * shrink a committed record, but someone did */
+			if (from > len)
+				spool_corrupt(s, "record length changed under the spooler");
+			from = add_record(rd, (unsigned char *)(r + 1), len, kind, pid, from);
+			if (from < len)
+				break;
+		}
+		pos += room;
+		from = 0;
+	}
+	write_batch(rd);
+	if (pos == rd->tail && from == rd->skip)
+		return result;
+	rd->tail = pos;
+	rd->skip = from;
+	__atomic_store_n(&h->consumed, rd->tail, __ATOMIC_SEQ_CST);
+	wake_waiters(s);
+	return result;
+}
+
+/* Is there something at the tail to write now? */
+static int tail_ready(const struct spool_reader *rd)
+{
+	const struct spool *s = &rd->sp;
+	uint32_t res = __atomic_load_n(&s->h->reserve, __ATOMIC_SEQ_CST);
+	struct spool_rec *r = (struct spool_rec *)(void *)(s->ring + (rd->tail & s->mask));
+
+	return res != rd->tail && __atomic_load_n(&r->state, __ATOMIC_SEQ_CST) != REC_RESERVED;
+}
+
+/* Sleep until a sender's commit wakes us (or ms pass, or a signal).
+ * The flag is set before the last look, the sender commits before it
+ * looks at the flag: one of the two sees the other. */
+static void sleep_for_senders(const struct spool_reader *rd, int ms, volatile sig_atomic_t *stop)
+{
+	const struct spool *s = &rd->sp;
+
+	__atomic_store_n(&s->h->sleeping, 1, __ATOMIC_SEQ_CST);
+	if (!tail_ready(rd) && !*stop)
+		sem_change(s->keyname, s->semid, SEM_WAKE, -1, 0, ms);
+	__atomic_store_n(&s->h->sleeping, 0, __ATOMIC_SEQ_CST);
+}
+
+void spool_drain(struct spool_reader *rd, int once, volatile sig_atomic_t *stop)
+{
+	rd->tail = rd->sp.h->consumed;
+	rd->skip = 0;
+	for (;;) {
+		enum walk w = drain_batch(rd);
+
+		if (w == WALK_DONE)
+			continue;
+		if (*stop || (w == WALK_EMPTY && once))
+			break;
+		/* waiting on a live sender: look again soon in case it dies */
+		sleep_for_senders(rd, w == WALK_WAIT ? 50 : 1000, stop);
+	}
+}

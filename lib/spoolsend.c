@@ -1,0 +1,158 @@
+/* The spool's producer half: reserve room, copy a record in, commit it,
+ * wake the spooler; wait for room when the spool is full. */
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/sem.h>
+#include <sys/times.h>
+#include <unistd.h>
+#include "spool.h"
+
+/* A coarse clock for the -t and lock limits: times(2) counts USER_HZ
+ * ticks (100 a second on every Linux ABI) and needs neither the vDSO
+ * (~0.9 KB) nor 64-bit time on 32-bit targets; differences are taken
+ * in unsigned arithmetic, so its wrapping does not matter. */
+static uint32_t now_ms(void)
+{
+	struct tms t;
+
+	return (uint32_t)times(&t) * 10u;
+}
+
+void spool_send_open(struct spool_sender *w, key_t key, int32_t wait_ms)
+{
+	spool_attach(&w->sp, key);
+	w->pid = (int32_t)getpid();
+	w->wait_ms = wait_ms;
+	w->warned = 0;
+}
+
+/* The reservation lock: a CAS from 0 to our pid.  It is held for a few
+ * stores, never across a system call, so waiting means spinning briefly;
+ * a holder that died (SIGKILL) is detected and its lock taken over. */
+static void lock_reserve(const struct spool_sender *w)
+{
+	uint32_t *lock = &w->sp.h->lock;
+	uint32_t since = 0;	/* when a live holder was first seen; 0: not yet */
+
+	for (unsigned spins = 0;; spins++) {
+		uint32_t holder = 0;
+
+		if (__atomic_compare_exchange_n(lock, &holder, (uint32_t)w->pid, 0,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return;
+		if (spins < 64)
+			continue;
+		if (!pid_alive((int32_t)holder)) {
+			__atomic_compare_exchange_n(lock, &holder, 0, 0,
+						    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+			continue;
+		}
+		/* since - 1 (never 0: now_ms() is even), so the test is > 10001:
+		 * more than 10 s since then */
+		if (!since) {
+			since = now_ms() - 1;
+		} else if (now_ms() - since > 10001) {
+			die_msg(w->sp.keyname, "the reservation lock is held by a live process for 10 s (stopped? corrupt?)");
+		}
+		sched_yield();
+	}
+}
+
+static void unlock_reserve(struct spool_hdr *h)
+{
+	__atomic_store_n(&h->lock, 0, __ATOMIC_RELEASE);
+}
+
+static void put_rec(const struct spool_sender *w, uint32_t off, uint32_t state,
+		    uint32_t len, uint32_t kind)
+{
+	struct spool_rec *r = (struct spool_rec *)(void *)(w->sp.ring + off);
+
+	r->len = len;
+	r->pid = w->pid;
+	r->kind = kind;
+	__atomic_store_n(&r->state, state, __ATOMIC_RELAXED);
+}
+
+/* Reserve room for a record of len payload bytes: its offset, or -1 when
+ * the spool is full.  A record never wraps: a filler takes the ring's end. */
+static int64_t reserve(const struct spool_sender *w, uint32_t len, uint32_t kind)
+{
+	const struct spool *s = &w->sp;
+	struct spool_hdr *h = s->h;	/* a copy the atomics do not make us reload */
+	uint32_t need = spool_payload_room(len), r, used, off, pad = 0;
+
+	lock_reserve(w);
+	r = h->reserve;
+	used = r - __atomic_load_n(&h->consumed, __ATOMIC_ACQUIRE);
+	/* r off a record boundary would put a record header across the
+	 * ring's end, past the segment */
+	if (used > s->size || (used | r) % SPOOL_ALIGN) {
+		unlock_reserve(h);
+		spool_corrupt(s, "reserve and consumed positions do not fit the ring");
+	}
+	off = r & s->mask;
+	if (off + need > s->size)
+		pad = s->size - off;
+	if (used + pad + need > s->size) {
+		unlock_reserve(h);
+		return -1;
+	}
+	if (pad)
+		put_rec(w, off, REC_PAD, pad - (uint32_t)sizeof(struct spool_rec), 0);
+	off = (r + pad) & s->mask;
+	put_rec(w, off, REC_RESERVED, len, kind);
+	/* the commit point: from here on the spooler sees the record */
+	__atomic_store_n(&h->reserve, r + pad + need, __ATOMIC_RELEASE);
+	unlock_reserve(h);
+	return off;
+}
+
+static void commit(const struct spool *s, uint32_t off)
+{
+	struct spool_rec *r = (struct spool_rec *)(void *)(s->ring + off);
+	struct spool_hdr *h = s->h;
+
+	__atomic_store_n(&r->state, REC_COMMITTED, __ATOMIC_SEQ_CST);
+	/* paired with the spooler's store to sleeping and re-check */
+	if (__atomic_load_n(&h->sleeping, __ATOMIC_SEQ_CST) &&
+	    __atomic_exchange_n(&h->sleeping, 0, __ATOMIC_SEQ_CST))
+		sem_change(s->keyname, s->semid, SEM_WAKE, 1, 0, -1);
+}
+
+/* Sleep until the spooler frees space, or the -n/-t limit says stop. */
+static void wait_for_room(struct spool_sender *w, uint32_t start)
+{
+	const struct spool *s = &w->sp;
+	int32_t left = 100;
+
+	if (w->wait_ms == 0)
+		die_status(EXIT_FULL, s->keyname, "spool full", 0);
+	if (w->wait_ms > 0) {
+		/* unsigned: now_ms() wraps */
+		uint32_t waited = now_ms() - start;
+
+		if (waited >= (uint32_t)w->wait_ms)
+			die_status(EXIT_FULL, s->keyname, "spool full: timed out", 0);
+		left = w->wait_ms - (int32_t)waited;
+	}
+	if (!w->warned && xsemctl(s->keyname, s->semid, SEM_OWNER, GETVAL, 0) == 0) {
+		warn_msg(s->keyname, "spool full and no shmspool running: waiting");
+		w->warned = 1;
+	}
+	__atomic_add_fetch(&s->h->waiters, 1, __ATOMIC_SEQ_CST);
+	sem_change(s->keyname, s->semid, SEM_SPACE, -1, 0, left > 100 ? 100 : left);
+	__atomic_sub_fetch(&s->h->waiters, 1, __ATOMIC_SEQ_CST);
+}
+
+void spool_send(struct spool_sender *w, const void *payload, uint32_t len, uint32_t kind)
+{
+	uint32_t start = w->wait_ms > 0 ? now_ms() : 0;
+	int64_t off;
+
+	while ((off = reserve(w, len, kind)) < 0)
+		wait_for_room(w, start);
+	memcpy(w->sp.ring + off + sizeof(struct spool_rec), payload, len);
+	commit(&w->sp, (uint32_t)off);
+}
