@@ -5,7 +5,7 @@
 //config:	bool "shmspool: print what shmsend puts into a shared-memory spool"
 //config:	default y
 //config:	help
-//config:	  shmspool [-rxR] [-s SIZE] [-m MODE] [-o FILE] [-k KEY | -f PATH [-j PROJ]] [--seed]
+//config:	  shmspool [-rxRA] [-s SIZE] [-m MODE] [-o FILE] [-k KEY | -f PATH [-j PROJ]] [--seed]
 //config:
 //config:	  Create the spool if it is missing and print each message that
 //config:	  shmsend puts there, in commit order, as "(PID): text", with
@@ -18,6 +18,8 @@
 //config:	    -s SIZE   capacity of a new spool (k/M suffixes; rounded up to
 //config:	              a power of two, 4k to 1G; default 64k)
 //config:	    -m MODE   permissions of a new spool (octal, default 600)
+//config:	    -A        adopt a spool of another user, or one whose mode
+//config:	              grants more than -m (refused without -A)
 //config:	    -k KEY    the spool's key (0x hex or decimal); default
 //config:	              $SHMBOX_SPOOL, else 0x53484d53
 //config:	    -f PATH   the key from ftok(PATH, PROJ); -j PROJ: 1-255 or
@@ -50,7 +52,7 @@
 #include <sys/sem.h>
 #include "spool.h"
 
-enum { OPT_r, OPT_x, OPT_R, OPT_s, OPT_m, OPT_o, OPT_k, OPT_f, OPT_j, OPT_seed };
+enum { OPT_r, OPT_x, OPT_R, OPT_A, OPT_s, OPT_m, OPT_o, OPT_k, OPT_f, OPT_j, OPT_seed };
 
 static volatile sig_atomic_t stop;
 
@@ -79,12 +81,12 @@ int shmspool_main(int argc, char **argv)
 	int mode = 0600;
 
 	(void)argc;
-	opt_parse(argv, "rxRs:m:o:k:f:j:" IF_FEATURE_SPOOL_SEED("S(seed)"), &o);
+	opt_parse(argv, "rxRAs:m:o:k:f:j:" IF_FEATURE_SPOOL_SEED("S(seed)"), &o);
 	if (o.nrest)
 		usage_die("extra argument", o.rest[0]);
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
-		seed_refuse(o.flags & (1u << OPT_r | 1u << OPT_s | 1u << OPT_m | 1u << OPT_k |
-				       1u << OPT_f | 1u << OPT_j), "rxRsmokfj");
+		seed_refuse(o.flags & (1u << OPT_r | 1u << OPT_A | 1u << OPT_s | 1u << OPT_m |
+				       1u << OPT_k | 1u << OPT_f | 1u << OPT_j), "rxRAsmokfj");
 	rd.raw = OPT(&o, OPT_r) != 0;
 	if (o.arg[OPT_s])
 		size = ring_size_arg(o.arg[OPT_s]);
@@ -100,7 +102,8 @@ int shmspool_main(int argc, char **argv)
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
 		return seed_spool(rd.out_fd, rd.out_name, &stop, OPT(&o, OPT_x), OPT(&o, OPT_R));
 
-	spool_create(&rd.sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]), size, mode);
+	spool_create(&rd.sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]), size, mode,
+		     OPT(&o, OPT_A) != 0);
 	if (o.arg[OPT_s] && rd.sp.size != size)
 		warn_msg(rd.sp.keyname, "the spool exists with another size: -s ignored (remove it with -R to change it)");
 	spool_drain(&rd, OPT(&o, OPT_x) != 0, &stop);

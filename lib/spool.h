@@ -74,7 +74,9 @@ struct spool {
  * $SHMBOX_SPOOL, else SPOOL_DEFAULT_KEY */
 key_t spool_key(const char *key_arg, const char *path, const char *proj);
 void spool_attach(struct spool *s, key_t key);	/* senders: the spool must exist */
-void spool_create(struct spool *s, key_t key, uint32_t size, int mode);	/* the spooler */
+/* the spooler; adopt: take objects at the key that are another user's,
+ * or grant more than mode (else an error names owner and mode) */
+void spool_create(struct spool *s, key_t key, uint32_t size, int mode, int adopt);
 NORETURN void spool_corrupt(const struct spool *s, const char *what);
 uint32_t spool_payload_room(uint32_t len);	/* record size for a payload */
 /* the largest record payload: a quarter of the ring, with its header */
