@@ -113,5 +113,6 @@ int shmsend_main(int argc, char **argv)
 		send_args(&w, o.rest, max);
 	else
 		send_lines(&w, max);
+	spool_send_done(&w);
 	return EXIT_OK;
 }

@@ -50,6 +50,8 @@
 #include <signal.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "spool.h"
 
 enum { OPT_r, OPT_x, OPT_R, OPT_A, OPT_s, OPT_m, OPT_o, OPT_k, OPT_f, OPT_j, OPT_seed };
@@ -60,6 +62,27 @@ static void on_stop(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+/* -o FILE, appended to.  A regular file whose last byte is not a newline
+ * (a spooler died in the middle of a line) gets one first: no two lines
+ * glued.  Its last byte through a descriptor of its own: a FIFO opened
+ * for reading too would never see its reader go. */
+static int open_output(const char *path)
+{
+	int fd = xopen(path, O_WRONLY | O_CREAT | O_APPEND, 0666), rfd;
+	struct stat st;
+	char last = '\n';
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (rfd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		if (pread(rfd, &last, 1, st.st_size - 1) != 1)
+			last = '\n';
+		close(rfd);
+	}
+	if (last != '\n')
+		xwrite_all(path, fd, "\n", 1);
+	return fd;
 }
 
 static uint32_t ring_size_arg(const char *arg)
@@ -76,7 +99,9 @@ static uint32_t ring_size_arg(const char *arg)
 int shmspool_main(int argc, char **argv)
 {
 	static struct spool_reader rd;	/* static: one base address for all of it */
+	static volatile sig_atomic_t never;	/* -R's last drain: to the end */
 	struct opts o;
+	int32_t held;
 	uint32_t size = SPOOL_DEFAULT_SIZE;
 	int mode = 0600;
 
@@ -93,7 +118,7 @@ int shmspool_main(int argc, char **argv)
 	if (o.arg[OPT_m])
 		mode = (int)xparse_u64("-m", o.arg[OPT_m], 8, 0777);
 	rd.out_name = o.arg[OPT_o] ? o.arg[OPT_o] : "standard output";
-	rd.out_fd = o.arg[OPT_o] ? xopen(o.arg[OPT_o], O_WRONLY | O_CREAT | O_APPEND, 0666) : 1;
+	rd.out_fd = o.arg[OPT_o] ? open_output(o.arg[OPT_o]) : 1;
 	xsigaction(SIGTERM, on_stop);
 	xsigaction(SIGINT, on_stop);
 	xsigaction(SIGHUP, on_stop);
@@ -106,10 +131,20 @@ int shmspool_main(int argc, char **argv)
 		     OPT(&o, OPT_A) != 0);
 	if (o.arg[OPT_s] && rd.sp.size != size)
 		warn_msg(rd.sp.keyname, "the spool exists with another size: -s ignored (remove it with -R to change it)");
-	spool_drain(&rd, OPT(&o, OPT_x) != 0, &stop);
-	if (OPT(&o, OPT_R)) {
-		xshmctl(rd.sp.keyname, rd.sp.shmid, IPC_RMID, NULL);
-		xsemctl(rd.sp.keyname, rd.sp.semid, 0, IPC_RMID, 0);
+	held = spool_drain(&rd, OPT(&o, OPT_x) != 0, &stop);
+	if (OPT(&o, OPT_R) && !held) {
+		/* no reservation after this; then all that was made before
+		 * is printed, so that no sender's message goes with the spool */
+		spool_close(&rd.sp);
+		held = spool_drain(&rd, 1, &never);
+		if (!held) {
+			xshmctl(rd.sp.keyname, rd.sp.shmid, IPC_RMID, NULL);
+			xsemctl(rd.sp.keyname, rd.sp.semid, 0, IPC_RMID, 0);
+		} else {
+			/* it stays, with what it holds, open for senders */
+			__atomic_store_n(&rd.sp.h->closed, 0, __ATOMIC_RELAXED);
+		}
 	}
-	return EXIT_OK;
+	/* gave up behind a message a live process is writing (-x, -R) */
+	return held ? EXIT_ERR : EXIT_OK;
 }

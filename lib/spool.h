@@ -51,7 +51,12 @@ struct spool_hdr {
 	uint32_t sleeping;	/* 1: the spooler sleeps on SEM_WAKE */
 	uint32_t waiters;	/* senders sleeping on SEM_SPACE */
 	int32_t spooler_pid;
-	uint32_t unused[6];
+	uint32_t unused[3];
+	uint32_t closed;	/* 1: a stopping -R spooler: no more reservations */
+	/* the spooler's progress inside the tail record, for the next one
+	 * after a death: skip payload bytes of the record at skip_pos are
+	 * out (skip_pos != consumed: none) */
+	uint32_t skip_pos, skip;
 };
 
 struct spool_rec {
@@ -82,6 +87,8 @@ uint32_t spool_payload_room(uint32_t len);	/* record size for a payload */
 /* the largest record payload: a quarter of the ring, with its header */
 #define SPOOL_MAX_PAYLOAD(s) ((s)->size / 4 - (uint32_t)sizeof(struct spool_rec))
 int pid_alive(int32_t pid);
+/* a coarse clock in ms, for waits (it wraps: take differences) */
+uint32_t spool_now_ms(void);
 /* "(PID): ", as shmspool prints it and the tutorial's client writes it;
  * at most 15 bytes, no NUL; returns its length */
 size_t spool_fmt_prefix(char *buf, int32_t pid);
@@ -100,6 +107,7 @@ struct spool_sender {
 	int32_t pid;		/* ours: in the lock and in each record */
 	int32_t wait_ms;	/* for room: -1 forever, 0 not at all (-n), else -t */
 	int warned;		/* "no shmspool running" said once */
+	uint32_t end;		/* the position past our last record */
 };
 /* attach to the spool at key (it must exist) */
 void spool_send_open(struct spool_sender *w, key_t key, int32_t wait_ms);
@@ -107,6 +115,14 @@ void spool_send_open(struct spool_sender *w, key_t key, int32_t wait_ms);
  * when it returns; a full spool is waited for as wait_ms says (exit
  * EXIT_FULL when that runs out) */
 void spool_send(struct spool_sender *w, const void *payload, uint32_t len, uint32_t kind);
+/* after the last spool_send: when the spool was removed (ipcrm, or a -R
+ * spooler that gave up) before a spooler printed all we sent, and none
+ * is left to, "the spool was removed ..." and exit 1 */
+void spool_send_done(struct spool_sender *w);
+/* the stopping -R spooler: no reservation after this (a sender that
+ * tries says "the spool was removed" and exits 1); every one made
+ * before is in reserve when it returns */
+void spool_close(const struct spool *s);
 
 /* spooldrain.c: the consumer half, for the spooler of spool_create */
 struct spool_reader {
@@ -117,9 +133,14 @@ struct spool_reader {
 	int out_fd;
 	const char *out_name;	/* for errors: -o FILE, or standard output */
 };
-/* print committed records to out_fd in commit order until *stop, or
- * (once) until the spool is empty */
-void spool_drain(struct spool_reader *rd, int once, volatile sig_atomic_t *stop);
+/* print committed records to out_fd in commit order until *stop (after
+ * the batch being written), or (once) until the spool is empty.  A
+ * message at the tail that a live process has been writing for
+ * SPOOL_HOLD_WARN s is worth one warning; once gives up after
+ * SPOOL_HOLD_GIVE_UP s, says so and returns that pid (else 0) */
+#define SPOOL_HOLD_WARN 10
+#define SPOOL_HOLD_GIVE_UP 3
+int32_t spool_drain(struct spool_reader *rd, int once, volatile sig_atomic_t *stop);
 
 /* seedspool.c: the tutorial's protocol (FEATURE_SPOOL_SEED).  The
  * spooler: once (-x) prints what is queued and returns, rm (-R) removes

@@ -107,6 +107,39 @@ static void wake_waiters(const struct spool *s)
 	}
 }
 
+/* What is out, for senders (consumed) and for the next spooler after a
+ * death (skip inside the record at skip_pos), so that it repeats at most
+ * one batch.  In this order: dying after the first store leaves an
+ * old skip_pos, and the skip of a record written whole meanwhile (one
+ * longer is taken as 0 by the next spooler); after the second, a skip_pos
+ * that is not the tail: the record from its start, this batch again. */
+static void save_progress(struct spool_reader *rd, uint32_t pos, uint32_t from)
+{
+	struct spool_hdr *h = rd->sp.h;
+
+	__atomic_store_n(&h->skip, from, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->consumed, pos, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&h->skip_pos, pos, __ATOMIC_RELAXED);
+	rd->tail = pos;
+	rd->skip = from;
+}
+
+/* The skip a spooler that died left for the tail record, if it is still
+ * the tail and its state and length allow it (untrusted: 0 otherwise) */
+static uint32_t saved_skip(const struct spool_reader *rd)
+{
+	const struct spool *s = &rd->sp;
+	const struct spool_rec *r = (const struct spool_rec *)(const void *)(s->ring + (rd->tail & s->mask));
+	uint32_t skip = __atomic_load_n(&s->h->skip, __ATOMIC_RELAXED);
+
+	if (__atomic_load_n(&s->h->skip_pos, __ATOMIC_RELAXED) != rd->tail ||
+	    __atomic_load_n(&s->h->reserve, __ATOMIC_ACQUIRE) == rd->tail ||
+	    __atomic_load_n(&r->state, __ATOMIC_ACQUIRE) != REC_COMMITTED ||
+	    skip > __atomic_load_n(&r->len, __ATOMIC_RELAXED))
+		return 0;
+	return skip;
+}
+
 enum walk { WALK_EMPTY, WALK_WAIT, WALK_DONE };
 
 /* Gather committed records from the tail into one batch, write it out,
@@ -171,9 +204,7 @@ static enum walk drain_batch(struct spool_reader *rd)
 	write_batch(rd);
 	if (pos == rd->tail && from == rd->skip)
 		return result;
-	rd->tail = pos;
-	rd->skip = from;
-	__atomic_store_n(&h->consumed, rd->tail, __ATOMIC_SEQ_CST);
+	save_progress(rd, pos, from);
 	wake_waiters(s);
 	return result;
 }
@@ -201,17 +232,59 @@ static void sleep_for_senders(const struct spool_reader *rd, int ms, volatile si
 	__atomic_store_n(&s->h->sleeping, 0, __ATOMIC_SEQ_CST);
 }
 
-void spool_drain(struct spool_reader *rd, int once, volatile sig_atomic_t *stop)
+/* The pid in the record at the tail (a live one holds it: WALK_WAIT) */
+static int32_t tail_pid(const struct spool_reader *rd)
 {
+	const struct spool *s = &rd->sp;
+	const struct spool_rec *r = (const struct spool_rec *)(const void *)(s->ring + (rd->tail & s->mask));
+
+	return __atomic_load_n(&r->pid, __ATOMIC_RELAXED);
+}
+
+static void say_held(const struct spool_reader *rd, int32_t pid, int secs, const char *then)
+{
+	char msg[SPOOL_MSG_MAX * 2], end[32];
+
+	str_join_num(end, sizeof(end), " after ", NULL, secs, then);
+	warn_msg(rd->sp.keyname, str_join_num(msg, sizeof(msg),
+		 "the message at the tail is still being written by pid ", NULL, pid, end));
+}
+
+int32_t spool_drain(struct spool_reader *rd, int once, volatile sig_atomic_t *stop)
+{
+	uint32_t held_since = 0, held_tail = 0;	/* a live holder of the tail */
+	int32_t holder = 0;
+	int warned = 0;
+
 	rd->tail = rd->sp.h->consumed;
-	rd->skip = 0;
+	rd->skip = saved_skip(rd);
 	for (;;) {
 		enum walk w = drain_batch(rd);
+		uint32_t now;
 
+		/* after each batch: a spool that never runs empty must not
+		 * keep a service manager waiting */
+		if (*stop)
+			return 0;
 		if (w == WALK_DONE)
 			continue;
-		if (*stop || (w == WALK_EMPTY && once))
-			break;
+		if (w == WALK_EMPTY) {
+			if (once)
+				return 0;
+			holder = 0;
+		} else if (now = spool_now_ms(), !holder || held_tail != rd->tail ||
+			   holder != tail_pid(rd)) {
+			holder = tail_pid(rd);
+			held_tail = rd->tail;
+			held_since = now;
+			warned = 0;
+		} else if (once && now - held_since > SPOOL_HOLD_GIVE_UP * 1000u) {
+			say_held(rd, holder, SPOOL_HOLD_GIVE_UP, " s: gave up");
+			return holder;
+		} else if (!warned && now - held_since > SPOOL_HOLD_WARN * 1000u) {
+			say_held(rd, holder, SPOOL_HOLD_WARN, " s: waiting");
+			warned = 1;
+		}
 		/* waiting on a live sender: look again soon in case it dies */
 		sleep_for_senders(rd, w == WALK_WAIT ? 50 : 1000, stop);
 	}

@@ -1,23 +1,13 @@
 /* The spool's producer half: reserve room, copy a record in, commit it,
  * wake the spooler; wait for room when the spool is full. */
 #include <errno.h>
+#include <poll.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/sem.h>
-#include <sys/times.h>
+#include <sys/shm.h>
 #include <unistd.h>
 #include "spool.h"
-
-/* A coarse clock for the -t and lock limits: times(2) counts USER_HZ
- * ticks (100 a second on every Linux ABI) and needs neither the vDSO
- * (~0.9 KB) nor 64-bit time on 32-bit targets; differences are taken
- * in unsigned arithmetic, so its wrapping does not matter. */
-static uint32_t now_ms(void)
-{
-	struct tms t;
-
-	return (uint32_t)times(&t) * 10u;
-}
 
 void spool_send_open(struct spool_sender *w, key_t key, int32_t wait_ms)
 {
@@ -25,20 +15,22 @@ void spool_send_open(struct spool_sender *w, key_t key, int32_t wait_ms)
 	w->pid = (int32_t)getpid();
 	w->wait_ms = wait_ms;
 	w->warned = 0;
+	/* nothing sent yet: nothing that a removal could lose */
+	w->end = __atomic_load_n(&w->sp.h->consumed, __ATOMIC_RELAXED);
 }
 
 /* The reservation lock: a CAS from 0 to our pid.  It is held for a few
  * stores, never across a system call, so waiting means spinning briefly;
  * a holder that died (SIGKILL) is detected and its lock taken over. */
-static void lock_reserve(const struct spool_sender *w)
+static void lock_reserve(const struct spool *s, int32_t pid)
 {
-	uint32_t *lock = &w->sp.h->lock;
+	uint32_t *lock = &s->h->lock;
 	uint32_t since = 0;	/* when a live holder was first seen; 0: not yet */
 
 	for (unsigned spins = 0;; spins++) {
 		uint32_t holder = 0;
 
-		if (__atomic_compare_exchange_n(lock, &holder, (uint32_t)w->pid, 0,
+		if (__atomic_compare_exchange_n(lock, &holder, (uint32_t)pid, 0,
 						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			return;
 		if (spins < 64)
@@ -48,12 +40,12 @@ static void lock_reserve(const struct spool_sender *w)
 						    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 			continue;
 		}
-		/* since - 1 (never 0: now_ms() is even), so the test is > 10001:
-		 * more than 10 s since then */
+		/* since - 1 (never 0: the clock counts in tens), so the
+		 * test is > 10001: more than 10 s since then */
 		if (!since) {
-			since = now_ms() - 1;
-		} else if (now_ms() - since > 10001) {
-			die_msg(w->sp.keyname, "the reservation lock is held by a live process for 10 s (stopped? corrupt?)");
+			since = spool_now_ms() - 1;
+		} else if (spool_now_ms() - since > 10001) {
+			die_msg(s->keyname, "the reservation lock is held by a live process for 10 s (stopped? corrupt?)");
 		}
 		sched_yield();
 	}
@@ -77,13 +69,17 @@ static void put_rec(const struct spool_sender *w, uint32_t off, uint32_t state,
 
 /* Reserve room for a record of len payload bytes: its offset, or -1 when
  * the spool is full.  A record never wraps: a filler takes the ring's end. */
-static int64_t reserve(const struct spool_sender *w, uint32_t len, uint32_t kind)
+static int64_t reserve(struct spool_sender *w, uint32_t len, uint32_t kind)
 {
 	const struct spool *s = &w->sp;
 	struct spool_hdr *h = s->h;	/* a copy the atomics do not make us reload */
 	uint32_t need = spool_payload_room(len), r, used, off, pad = 0;
 
-	lock_reserve(w);
+	lock_reserve(s, w->pid);
+	if (__atomic_load_n(&h->closed, __ATOMIC_RELAXED)) {
+		unlock_reserve(h);
+		die_msg(s->keyname, "the spool was removed");
+	}
 	r = h->reserve;
 	used = r - __atomic_load_n(&h->consumed, __ATOMIC_ACQUIRE);
 	/* r off a record boundary would put a record header across the
@@ -104,7 +100,8 @@ static int64_t reserve(const struct spool_sender *w, uint32_t len, uint32_t kind
 	off = (r + pad) & s->mask;
 	put_rec(w, off, REC_RESERVED, len, kind);
 	/* the commit point: from here on the spooler sees the record */
-	__atomic_store_n(&h->reserve, r + pad + need, __ATOMIC_RELEASE);
+	w->end = r + pad + need;
+	__atomic_store_n(&h->reserve, w->end, __ATOMIC_RELEASE);
 	unlock_reserve(h);
 	return off;
 }
@@ -121,6 +118,17 @@ static void commit(const struct spool *s, uint32_t off)
 		sem_change(s->keyname, s->semid, SEM_WAKE, 1, 0, -1);
 }
 
+/* Is the segment marked for removal (ipcrm, shmspool -R)?  It lives on
+ * while attached, but no spooler will find it again. */
+static int removed(const struct spool *s, struct shmid_ds *ds)
+{
+	if (shmctl(s->shmid, IPC_STAT, ds) < 0) {
+		ds->shm_nattch = 0;
+		return errno == EIDRM || errno == EINVAL;
+	}
+	return (ds->shm_perm.mode & SHM_DEST) != 0;
+}
+
 /* Sleep until the spooler frees space, or the -n/-t limit says stop. */
 static void wait_for_room(struct spool_sender *w, uint32_t start)
 {
@@ -130,8 +138,8 @@ static void wait_for_room(struct spool_sender *w, uint32_t start)
 	if (w->wait_ms == 0)
 		die_status(EXIT_FULL, s->keyname, "spool full", 0);
 	if (w->wait_ms > 0) {
-		/* unsigned: now_ms() wraps */
-		uint32_t waited = now_ms() - start;
+		/* unsigned: spool_now_ms() wraps */
+		uint32_t waited = spool_now_ms() - start;
 
 		if (waited >= (uint32_t)w->wait_ms)
 			die_status(EXIT_FULL, s->keyname, "spool full: timed out", 0);
@@ -144,15 +152,45 @@ static void wait_for_room(struct spool_sender *w, uint32_t start)
 	__atomic_add_fetch(&s->h->waiters, 1, __ATOMIC_SEQ_CST);
 	sem_change(s->keyname, s->semid, SEM_SPACE, -1, 0, left > 100 ? 100 : left);
 	__atomic_sub_fetch(&s->h->waiters, 1, __ATOMIC_SEQ_CST);
+	/* a removed spool is never drained again (its semaphore set gone
+	 * too ends sem_change with the same words) */
+	struct shmid_ds ds;
+
+	if (removed(s, &ds))
+		die_msg(s->keyname, "the spool was removed");
 }
 
 void spool_send(struct spool_sender *w, const void *payload, uint32_t len, uint32_t kind)
 {
-	uint32_t start = w->wait_ms > 0 ? now_ms() : 0;
+	uint32_t start = w->wait_ms > 0 ? spool_now_ms() : 0;
 	int64_t off;
 
 	while ((off = reserve(w, len, kind)) < 0)
 		wait_for_room(w, start);
 	memcpy(w->sp.ring + off + sizeof(struct spool_rec), payload, len);
 	commit(&w->sp, (uint32_t)off);
+}
+
+void spool_send_done(struct spool_sender *w)
+{
+	const struct spool *s = &w->sp;
+	struct shmid_ds ds;
+
+	/* removed: wait while a spooler is still attached to it and has not
+	 * printed our last record (consumed passes its end: unsigned
+	 * difference, positions wrap) */
+	while (removed(s, &ds)) {
+		if ((int32_t)(__atomic_load_n(&s->h->consumed, __ATOMIC_ACQUIRE) - w->end) >= 0)
+			return;
+		if (ds.shm_nattch < 2 || !pid_alive(__atomic_load_n(&s->h->spooler_pid, __ATOMIC_RELAXED)))
+			die_msg(s->keyname, "the spool was removed before a spooler printed all that was sent");
+		poll(NULL, 0, 10);
+	}
+}
+
+void spool_close(const struct spool *s)
+{
+	lock_reserve(s, (int32_t)getpid());
+	__atomic_store_n(&s->h->closed, 1, __ATOMIC_RELAXED);
+	unlock_reserve(s->h);
 }
