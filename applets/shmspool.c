@@ -48,8 +48,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/ipc.h>
-#include <sys/sem.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "spool.h"
@@ -99,9 +97,7 @@ static uint32_t ring_size_arg(const char *arg)
 int shmspool_main(int argc, char **argv)
 {
 	static struct spool_reader rd;	/* static: one base address for all of it */
-	static volatile sig_atomic_t never;	/* -R's last drain: to the end */
 	struct opts o;
-	int32_t held;
 	uint32_t size = SPOOL_DEFAULT_SIZE;
 	int mode = 0600;
 
@@ -131,20 +127,6 @@ int shmspool_main(int argc, char **argv)
 		     OPT(&o, OPT_A) != 0);
 	if (o.arg[OPT_s] && rd.sp.size != size)
 		warn_msg(rd.sp.keyname, "the spool exists with another size: -s ignored (remove it with -R to change it)");
-	held = spool_drain(&rd, OPT(&o, OPT_x) != 0, &stop);
-	if (OPT(&o, OPT_R) && !held) {
-		/* no reservation after this; then all that was made before
-		 * is printed, so that no sender's message goes with the spool */
-		spool_close(&rd.sp);
-		held = spool_drain(&rd, 1, &never);
-		if (!held) {
-			xshmctl(rd.sp.keyname, rd.sp.shmid, IPC_RMID, NULL);
-			xsemctl(rd.sp.keyname, rd.sp.semid, 0, IPC_RMID, 0);
-		} else {
-			/* it stays, with what it holds, open for senders */
-			__atomic_store_n(&rd.sp.h->closed, 0, __ATOMIC_RELAXED);
-		}
-	}
-	/* gave up behind a message a live process is writing (-x, -R) */
-	return held ? EXIT_ERR : EXIT_OK;
+	/* 1: gave up behind a message a live process is writing (-x, -R) */
+	return spool_drain(&rd, OPT(&o, OPT_x) != 0, OPT(&o, OPT_R) != 0, &stop) ? EXIT_ERR : EXIT_OK;
 }

@@ -134,13 +134,15 @@ struct spool_reader {
 	const char *out_name;	/* for errors: -o FILE, or standard output */
 };
 /* print committed records to out_fd in commit order until *stop (after
- * the batch being written), or (once) until the spool is empty.  A
- * message at the tail that a live process has been writing for
- * SPOOL_HOLD_WARN s is worth one warning; once gives up after
+ * the batch being written), or (once) until the spool is empty; rm (-R):
+ * then close the spool (spool_close), print all that was reserved before
+ * and remove it.  A message at the tail that a live process has been
+ * writing for SPOOL_HOLD_WARN s is worth one warning; once (and rm's
+ * last drain, which then leaves the spool) gives up after
  * SPOOL_HOLD_GIVE_UP s, says so and returns that pid (else 0) */
 #define SPOOL_HOLD_WARN 10
 #define SPOOL_HOLD_GIVE_UP 3
-int32_t spool_drain(struct spool_reader *rd, int once, volatile sig_atomic_t *stop);
+int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atomic_t *stop);
 
 /* seedspool.c: the tutorial's protocol (FEATURE_SPOOL_SEED).  The
  * spooler: once (-x) prints what is queued and returns, rm (-R) removes

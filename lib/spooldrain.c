@@ -222,12 +222,12 @@ static int tail_ready(const struct spool_reader *rd)
 /* Sleep until a sender's commit wakes us (or ms pass, or a signal).
  * The flag is set before the last look, the sender commits before it
  * looks at the flag: one of the two sees the other. */
-static void sleep_for_senders(const struct spool_reader *rd, int ms, volatile sig_atomic_t *stop)
+static void sleep_for_senders(const struct spool_reader *rd, int ms, int stopping)
 {
 	const struct spool *s = &rd->sp;
 
 	__atomic_store_n(&s->h->sleeping, 1, __ATOMIC_SEQ_CST);
-	if (!tail_ready(rd) && !*stop)
+	if (!tail_ready(rd) && !stopping)
 		sem_change(s->keyname, s->semid, SEM_WAKE, -1, 0, ms);
 	__atomic_store_n(&s->h->sleeping, 0, __ATOMIC_SEQ_CST);
 }
@@ -241,36 +241,41 @@ static int32_t tail_pid(const struct spool_reader *rd)
 	return __atomic_load_n(&r->pid, __ATOMIC_RELAXED);
 }
 
+/* "pid N has held the next message for S s: then" */
 static void say_held(const struct spool_reader *rd, int32_t pid, int secs, const char *then)
 {
-	char msg[SPOOL_MSG_MAX * 2], end[32];
+	char msg[SPOOL_MSG_MAX], end[48];
 
-	str_join_num(end, sizeof(end), " after ", NULL, secs, then);
-	warn_msg(rd->sp.keyname, str_join_num(msg, sizeof(msg),
-		 "the message at the tail is still being written by pid ", NULL, pid, end));
+	str_join_num(end, sizeof(end), " has held the next message for ", NULL, secs, then);
+	warn_msg(rd->sp.keyname, spool_join_num(msg, "pid ", pid, end));
 }
 
-int32_t spool_drain(struct spool_reader *rd, int once, volatile sig_atomic_t *stop)
+int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atomic_t *stop)
 {
+	const struct spool *s = &rd->sp;
 	uint32_t held_since = 0, held_tail = 0;	/* a live holder of the tail */
 	int32_t holder = 0;
-	int warned = 0;
+	int warned = 0, closed = 0;
 
-	rd->tail = rd->sp.h->consumed;
+	rd->tail = s->h->consumed;
 	rd->skip = saved_skip(rd);
 	for (;;) {
 		enum walk w = drain_batch(rd);
 		uint32_t now;
 
 		/* after each batch: a spool that never runs empty must not
-		 * keep a service manager waiting */
-		if (*stop)
-			return 0;
+		 * keep a service manager waiting.  -R: then no reservation
+		 * any more, and all made before are printed */
+		if ((*stop && !closed) || (w == WALK_EMPTY && (once || closed))) {
+			if (closed || !rm)
+				break;
+			spool_close(s);
+			closed = 1;
+			continue;
+		}
 		if (w == WALK_DONE)
 			continue;
 		if (w == WALK_EMPTY) {
-			if (once)
-				return 0;
 			holder = 0;
 		} else if (now = spool_now_ms(), !holder || held_tail != rd->tail ||
 			   holder != tail_pid(rd)) {
@@ -278,14 +283,21 @@ int32_t spool_drain(struct spool_reader *rd, int once, volatile sig_atomic_t *st
 			held_tail = rd->tail;
 			held_since = now;
 			warned = 0;
-		} else if (once && now - held_since > SPOOL_HOLD_GIVE_UP * 1000u) {
+		} else if ((once || closed) && now - held_since > SPOOL_HOLD_GIVE_UP * 1000u) {
 			say_held(rd, holder, SPOOL_HOLD_GIVE_UP, " s: gave up");
+			/* -R: the spool stays, with what it holds, open again */
+			__atomic_store_n(&s->h->closed, 0, __ATOMIC_RELAXED);
 			return holder;
 		} else if (!warned && now - held_since > SPOOL_HOLD_WARN * 1000u) {
 			say_held(rd, holder, SPOOL_HOLD_WARN, " s: waiting");
 			warned = 1;
 		}
 		/* waiting on a live sender: look again soon in case it dies */
-		sleep_for_senders(rd, w == WALK_WAIT ? 50 : 1000, stop);
+		sleep_for_senders(rd, w == WALK_WAIT ? 50 : 1000, *stop && !closed);
 	}
+	if (rm) {
+		xshmctl(s->keyname, s->shmid, IPC_RMID, NULL);
+		xsemctl(s->keyname, s->semid, 0, IPC_RMID, 0);
+	}
+	return 0;
 }

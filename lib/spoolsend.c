@@ -183,7 +183,7 @@ void spool_send_done(struct spool_sender *w)
 		if ((int32_t)(__atomic_load_n(&s->h->consumed, __ATOMIC_ACQUIRE) - w->end) >= 0)
 			return;
 		if (ds.shm_nattch < 2 || !pid_alive(__atomic_load_n(&s->h->spooler_pid, __ATOMIC_RELAXED)))
-			die_msg(s->keyname, "the spool was removed before a spooler printed all that was sent");
+			die_msg(s->keyname, "the spool was removed before all that was sent was printed");
 		poll(NULL, 0, 10);
 	}
 }
