@@ -23,7 +23,8 @@
 //config:
 //config:	  Without -n or -t, a full spool is waited for. With no shmspool
 //config:	  running, messages queue until the spool is full and are printed
-//config:	  when a spooler starts.
+//config:	  when a spooler starts. A spool removed (shmspool -R, ipcrm)
+//config:	  before all that was sent is printed: an error, exit 1.
 //applet:APPLET(shmsend, APPLET_SYSV)
 //usage-option:FEATURE_SPOOL_SEED --seed
 

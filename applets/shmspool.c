@@ -12,9 +12,12 @@
 //config:	  write(2): a message is out before its space is freed.
 //config:
 //config:	    -r        the text alone, without "(PID): "
-//config:	    -o FILE   append to FILE instead of standard output
-//config:	    -x        print what is queued, then exit
-//config:	    -R        remove the spool on exit
+//config:	    -o FILE   append to FILE instead of standard output (a
+//config:	              newline first if FILE ends in a partial line)
+//config:	    -x        print what is queued, then exit (exit 1 behind a
+//config:	              message that a live process has held for 3 s)
+//config:	    -R        on exit: let no sender in, print all, remove the
+//config:	              spool (exit 1 and keep it, as -x, when held)
 //config:	    -s SIZE   capacity of a new spool (k/M suffixes; rounded up to
 //config:	              a power of two, 4k to 1G; default 64k)
 //config:	    -m MODE   permissions of a new spool (octal, default 600)
@@ -29,8 +32,9 @@
 //config:
 //config:	  One spooler per spool: a second one exits; after a spooler is
 //config:	  killed, even with SIGKILL, the next one takes over and prints
-//config:	  what is queued. SIGTERM, SIGINT, SIGHUP: print what is
-//config:	  committed, exit 0, and leave the spool for the next spooler.
+//config:	  what is queued, repeating at most one batch. SIGTERM, SIGINT,
+//config:	  SIGHUP: finish the batch being written, exit 0, and leave the
+//config:	  rest for the next spooler.
 //config:
 //config:config FEATURE_SPOOL_SEED
 //config:	bool "--seed: the tutorial's spool protocol"
