@@ -318,7 +318,8 @@ void spool_create(struct spool *s, key_t key, uint32_t size, int mode, int adopt
 	if (!made_seg) {
 		struct shmid_ds ds;
 
-		xshmctl(s->keyname, id, IPC_STAT, &ds);
+		if (shmctl(id, IPC_STAT, &ds) < 0)
+			create_failed(s, errno);	/* removes a set we made */
 		check_adopt(s, "segment", &ds.shm_perm, mode, adopt);
 	}
 	attach_segment(s);

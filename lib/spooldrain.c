@@ -250,18 +250,47 @@ static void say_held(const struct spool_reader *rd, int32_t pid, int secs, const
 	warn_msg(rd->sp.keyname, spool_join_num(msg, "pid ", pid, end));
 }
 
+/* Who holds the message at the tail, since when (spool_now_ms) */
+struct hold {
+	uint32_t since, tail;
+	int32_t pid;	/* 0: nobody we know of */
+	int warned;
+};
+
+/* A live process is writing the message at the tail (WALK_WAIT): say so
+ * once when it has for SPOOL_HOLD_WARN s; give_up: after
+ * SPOOL_HOLD_GIVE_UP s, say so and return its pid (else 0) */
+static int32_t held_too_long(struct hold *hd, const struct spool_reader *rd, int give_up)
+{
+	uint32_t now = spool_now_ms();
+	int32_t pid = tail_pid(rd);
+
+	if (!hd->pid || pid != hd->pid || rd->tail != hd->tail) {
+		hd->pid = pid;
+		hd->tail = rd->tail;
+		hd->since = now;
+		hd->warned = 0;
+	} else if (give_up && now - hd->since > SPOOL_HOLD_GIVE_UP * 1000u) {
+		say_held(rd, pid, SPOOL_HOLD_GIVE_UP, " s: gave up");
+		return pid;
+	} else if (!hd->warned && now - hd->since > SPOOL_HOLD_WARN * 1000u) {
+		say_held(rd, pid, SPOOL_HOLD_WARN, " s: waiting");
+		hd->warned = 1;
+	}
+	return 0;
+}
+
 int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atomic_t *stop)
 {
 	const struct spool *s = &rd->sp;
-	uint32_t held_since = 0, held_tail = 0;	/* a live holder of the tail */
-	int32_t holder = 0;
-	int warned = 0, closed = 0;
+	struct hold hd = { 0, 0, 0, 0 };
+	int closed = 0;
 
 	rd->tail = s->h->consumed;
 	rd->skip = saved_skip(rd);
 	for (;;) {
 		enum walk w = drain_batch(rd);
-		uint32_t now;
+		int32_t gave_up;
 
 		/* after each batch: a spool that never runs empty must not
 		 * keep a service manager waiting.  -R: then no reservation
@@ -276,21 +305,11 @@ int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atom
 		if (w == WALK_DONE)
 			continue;
 		if (w == WALK_EMPTY) {
-			holder = 0;
-		} else if (now = spool_now_ms(), !holder || held_tail != rd->tail ||
-			   holder != tail_pid(rd)) {
-			holder = tail_pid(rd);
-			held_tail = rd->tail;
-			held_since = now;
-			warned = 0;
-		} else if ((once || closed) && now - held_since > SPOOL_HOLD_GIVE_UP * 1000u) {
-			say_held(rd, holder, SPOOL_HOLD_GIVE_UP, " s: gave up");
+			hd.pid = 0;
+		} else if ((gave_up = held_too_long(&hd, rd, once || closed))) {
 			/* -R: the spool stays, with what it holds, open again */
 			__atomic_store_n(&s->h->closed, 0, __ATOMIC_RELAXED);
-			return holder;
-		} else if (!warned && now - held_since > SPOOL_HOLD_WARN * 1000u) {
-			say_held(rd, holder, SPOOL_HOLD_WARN, " s: waiting");
-			warned = 1;
+			return gave_up;
 		}
 		/* waiting on a live sender: look again soon in case it dies */
 		sleep_for_senders(rd, w == WALK_WAIT ? 50 : 1000, *stop && !closed);
