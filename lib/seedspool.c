@@ -120,13 +120,22 @@ static int seed_sane(int made, int idx)
 /* The tutorial's client takes the mutex without SEM_UNDO: killed in its
  * few instructions inside, it leaves the mutex taken and every sender
  * waiting for ever.  The last process to change it is the holder; when
- * that one is gone, give the mutex back (at start and each idle second). */
+ * that one is gone, give the mutex back (at start and each idle second).
+ * No system call reads the last pid and the value together, so: the
+ * last pid, the value, the last pid again.  Every semop on the mutex
+ * makes its caller the last pid, and the first pid is dead, so the same
+ * pid twice means nobody changed the mutex between the two: the 0 read
+ * between them is the dead holder's.  From then on nobody can take it
+ * (it is 0: a P waits) and nobody gives it back but a holder, and there
+ * is none alive: SETVAL cannot release it under a live client.  (A
+ * client that gives back what it never took breaks the mutex anyway.) */
 static void seed_unstick(void)
 {
 	/* pid 0: the holder is in another pid namespace, alive or not */
 	int pid = seed_ctl(SEED_MUTEX, GETPID);
 
-	if (pid > 0 && !pid_alive(pid) && seed_ctl(SEED_MUTEX, GETVAL) == 0) {
+	if (pid > 0 && !pid_alive(pid) && seed_ctl(SEED_MUTEX, GETVAL) == 0 &&
+	    seed_ctl(SEED_MUTEX, GETPID) == pid) {
 		warn_msg("--seed", "the mutex was held by a process that died: released");
 		seed_setval(SEED_MUTEX, 1);
 	}

@@ -3,6 +3,7 @@
  * --seed (seedspool.c) share.  Everything read from the segment is
  * untrusted: another process may have written anything there. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -71,11 +72,65 @@ void spool_corrupt(const struct spool *s, const char *what)
 	die_msg3(s->keyname, "corrupt", what);
 }
 
+/* /proc is our pid namespace's: /proc/self is our pid.  (Another
+ * namespace's /proc names other processes by our pids.)  Not kept: it
+ * is asked only while a record or the lock waits on its owner */
+static int proc_is_ours(void)
+{
+	char link[24], me[24];
+	ssize_t n = readlink("/proc/self", link, sizeof(link) - 1);
+
+	link[n > 0 ? n : 0] = 0;
+	me[fmt_i64(me, getpid())] = 0;
+	return str_eq(link, me);
+}
+
+/* /proc says pid is a zombie (killed, not yet reaped by its parent: kill
+ * finds it, but it will never commit nor unlock) or gone; 0 where /proc
+ * cannot tell */
+static int proc_says_dead(int32_t pid)
+{
+	char path[40], buf[64], *p;
+	size_t n = 6;
+	ssize_t r;
+	int fd;
+
+	if (!proc_is_ours())
+		return 0;
+	memcpy(path, "/proc/", 6);
+	n += fmt_i64(path + n, pid);
+	memcpy(path + n, "/stat", 6);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)	/* ENOENT: gone since kill found it */
+		return errno == ENOENT;
+	/* an error (EINTR: a signal) is "cannot tell": we look again soon */
+	r = read(fd, buf, sizeof(buf));
+	close(fd);
+	/* "PID (COMM) S ...": the state after the last ')' (COMM may hold
+	 * any byte, and is at most 15 of them: all within 64) */
+	for (p = buf + (r > 0 ? r : 0); p > buf && p[-1] != ')'; p--)
+		;
+	return p > buf && p + 1 < buf + r && (p[1] == 'Z' || p[1] == 'X');
+}
+
 int pid_alive(int32_t pid)
 {
 	if (pid <= 0)
 		return 0;
-	return kill(pid, 0) == 0 || errno == EPERM;
+	if (kill(pid, 0) < 0 && errno != EPERM)
+		return 0;
+	return !proc_says_dead(pid);
+}
+
+uint32_t pid_ns_id(void)
+{
+	char link[32];	/* "pid:[4026531836]", made by the kernel */
+	ssize_t n = readlink("/proc/self/ns/pid", link, sizeof(link));
+	uint32_t v = 0;
+
+	for (ssize_t i = 5; i < n - 1; i++)
+		v = v * 10 + (uint32_t)(link[i] - '0');
+	return v;
 }
 
 /* times(2) counts USER_HZ ticks (100 a second on every Linux ABI) and

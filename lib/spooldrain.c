@@ -142,10 +142,31 @@ static uint32_t saved_skip(const struct spool_reader *rd)
 
 enum walk { WALK_EMPTY, WALK_WAIT, WALK_DONE };
 
+/* The tail record is still RESERVED: is its sender gone for good?  NULL
+ * while it may yet commit, else why we give up on it.  Its pid is
+ * checked only where it means what it says: not when the sender marked
+ * it unchecked (another pid namespace than ours, or an unknown one), nor
+ * when it was reserved under a spooler of another namespace (old_left).
+ * Those are waited for, SPOOL_UNCHECKED_MS at most: then a sender that
+ * commits after all is told (its commit fails). */
+static const char *owner_gone(struct spool_reader *rd, int32_t pid, uint32_t kind)
+{
+	uint32_t now;
+
+	if (!(kind & SPOOL_UNCHECKED) && !rd->old_left)
+		return pid_alive(pid) ? NULL : " died writing";
+	now = spool_now_ms() | 1;	/* never 0: "not waiting" */
+	if (!rd->wait_since)
+		rd->wait_since = now;
+	return now - rd->wait_since > SPOOL_UNCHECKED_MS ? " of another pid namespace held for 60 s" : NULL;
+}
+
 /* Gather committed records from the tail into one batch, write it out,
  * and only then free their space.  Stops at a record still being written:
  * order is kept.  A record whose sender died before committing is skipped:
- * its message appears whole or not at all. */
+ * its message appears whole or not at all.  (Skipped: RESERVED -> DROPPED
+ * in one CAS; when the sender committed since we looked, the CAS fails
+ * and the record is read again, now committed.) */
 static enum walk drain_batch(struct spool_reader *rd)
 {
 	const struct spool *s = &rd->sp;
@@ -176,18 +197,25 @@ static enum walk drain_batch(struct spool_reader *rd)
 		if (len > s->size - off - sizeof(*r) || (room = spool_payload_room(len)) > res - pos)
 			spool_corrupt(s, "record length outside the ring");
 		if (state == REC_RESERVED) {
-			if (pos != rd->tail || pid_alive(pid)) {
+			const char *why;
+			char msg[96];
+
+			if (pos != rd->tail || !(why = owner_gone(rd, pid, kind))) {
 				result = pos == rd->tail ? WALK_WAIT : WALK_DONE;
 				break;
 			}
-			char msg[SPOOL_MSG_MAX];
-
-			warn_msg(s->keyname, spool_join_num(msg, "dropped a message that pid ",
-							  pid, " died writing"));
+			if (!__atomic_compare_exchange_n(&r->state, &state, REC_DROPPED, 0,
+							 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+				continue;	/* committed after all: read it again */
+			warn_msg(s->keyname, str_join_num(msg, sizeof(msg), "dropped a message that pid ",
+							  NULL, pid, why));
+		} else if (state == REC_DROPPED) {
+			/* dropped by a spooler that died before it freed the room */
 		} else if (state == REC_PAD) {
 			if (off + room != s->size)
 				spool_corrupt(s, "filler record not at the ring's end");
-		} else if (state != REC_COMMITTED || (kind != KIND_MESSAGE && kind != KIND_LINES)) {
+		} else if (state != REC_COMMITTED || ((kind &= ~SPOOL_UNCHECKED) != KIND_MESSAGE &&
+							kind != KIND_LINES)) {
 			spool_corrupt(s, "unknown record state or kind");
 		} else {
 			/* the tail record, part written already: nobody may
@@ -204,6 +232,8 @@ static enum walk drain_batch(struct spool_reader *rd)
 	write_batch(rd);
 	if (pos == rd->tail && from == rd->skip)
 		return result;
+	rd->old_left = rd->old_left > pos - rd->tail ? rd->old_left - (pos - rd->tail) : 0;
+	rd->wait_since = 0;
 	save_progress(rd, pos, from);
 	wake_waiters(s);
 	return result;
@@ -283,11 +313,20 @@ static int32_t held_too_long(struct hold *hd, const struct spool_reader *rd, int
 int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atomic_t *stop)
 {
 	const struct spool *s = &rd->sp;
+	struct spool_hdr *h = s->h;
 	struct hold hd = { 0, 0, 0, 0 };
 	int closed = 0;
+	uint32_t ns = pid_ns_id();
+	/* ours first, then what is reserved: a sender that reserves after
+	 * the first sees our namespace (see spoolsend.c's reserve) */
+	uint32_t was = __atomic_exchange_n(&h->spooler_ns, ns, __ATOMIC_SEQ_CST);
 
-	rd->tail = s->h->consumed;
+	/* wait_since starts at 0: rd is zeroed (static) */
+	rd->tail = h->consumed;
 	rd->skip = saved_skip(rd);
+	/* what senders reserved under a spooler of another pid namespace
+	 * (or of one unknown) holds pids we cannot check */
+	rd->old_left = !ns || ns != was ? __atomic_load_n(&h->reserve, __ATOMIC_SEQ_CST) - rd->tail : 0;
 	for (;;) {
 		enum walk w = drain_batch(rd);
 		int32_t gave_up;
@@ -308,7 +347,7 @@ int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atom
 			hd.pid = 0;
 		} else if ((gave_up = held_too_long(&hd, rd, once || closed))) {
 			/* -R: the spool stays, with what it holds, open again */
-			__atomic_store_n(&s->h->closed, 0, __ATOMIC_RELAXED);
+			__atomic_store_n(&h->closed, 0, __ATOMIC_RELAXED);
 			return gave_up;
 		}
 		/* waiting on a live sender: look again soon in case it dies */

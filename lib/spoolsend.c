@@ -13,16 +13,33 @@ void spool_send_open(struct spool_sender *w, key_t key, int32_t wait_ms)
 {
 	spool_attach(&w->sp, key);
 	w->pid = (int32_t)getpid();
+	/* unknown: 1, which no namespace has, and no spooler stores */
+	w->ns = pid_ns_id() ?: 1;
 	w->wait_ms = wait_ms;
 	w->warned = 0;
 	/* nothing sent yet: nothing that a removal could lose */
 	w->end = __atomic_load_n(&w->sp.h->consumed, __ATOMIC_RELAXED);
 }
 
-/* The reservation lock: a CAS from 0 to our pid.  It is held for a few
- * stores, never across a system call, so waiting means spinning briefly;
- * a holder that died (SIGKILL) is detected and its lock taken over. */
-static void lock_reserve(const struct spool *s, int32_t pid)
+/* Our pid cannot be checked from the spooler's pid namespace: another
+ * namespace's, or one of the two unknown.  Looked at for each record:
+ * the next spooler may run elsewhere. */
+static uint32_t unchecked(const struct spool_sender *w)
+{
+	uint32_t ns = __atomic_load_n(&w->sp.h->spooler_ns, __ATOMIC_SEQ_CST);
+
+	return w->ns != ns ? SPOOL_UNCHECKED : 0;
+}
+
+/* The reservation lock: a CAS from 0 to me (our pid, | SPOOL_UNCHECKED
+ * when unchecked).  It is held for a few
+ * stores, never across a system call, so waiting means spinning briefly.
+ * A holder that died (SIGKILL; a zombie too) is detected and its lock
+ * taken over, by a CAS from the same holder: a dead holder cannot have
+ * changed it, so the lock cannot be taken from a live one.  Only where
+ * its pid means what it says: neither the holder nor we may be
+ * unchecked (another pid namespace's pid names another process here). */
+static void lock_reserve(const struct spool *s, uint32_t me)
 {
 	uint32_t *lock = &s->h->lock;
 	uint32_t since = 0;	/* when a live holder was first seen; 0: not yet */
@@ -30,22 +47,22 @@ static void lock_reserve(const struct spool *s, int32_t pid)
 	for (unsigned spins = 0;; spins++) {
 		uint32_t holder = 0;
 
-		if (__atomic_compare_exchange_n(lock, &holder, (uint32_t)pid, 0,
+		if (__atomic_compare_exchange_n(lock, &holder, me, 0,
 						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			return;
 		if (spins < 64)
 			continue;
-		if (!pid_alive((int32_t)holder)) {
+		if (!((holder | me) & SPOOL_UNCHECKED) && !pid_alive((int32_t)holder)) {
 			__atomic_compare_exchange_n(lock, &holder, 0, 0,
 						    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 			continue;
 		}
-		/* since - 1 (never 0: the clock counts in tens), so the
-		 * test is > 10001: more than 10 s since then */
+		/* since - 1 (never 0: spool_now_ms() is even), so the test
+		 * is > 10001: more than 10 s since then */
 		if (!since) {
 			since = spool_now_ms() - 1;
 		} else if (spool_now_ms() - since > 10001) {
-			die_msg(s->keyname, "the reservation lock is held by a live process for 10 s (stopped? corrupt?)");
+			die_msg(s->keyname, "the reservation lock is held for 10 s (stopped? corrupt? another pid namespace?)");
 		}
 		sched_yield();
 	}
@@ -68,14 +85,16 @@ static void put_rec(const struct spool_sender *w, uint32_t off, uint32_t state,
 }
 
 /* Reserve room for a record of len payload bytes: its offset, or -1 when
- * the spool is full.  A record never wraps: a filler takes the ring's end. */
-static int64_t reserve(struct spool_sender *w, uint32_t len, uint32_t kind)
+ * the spool is full; its position in *pos.  A record never wraps: a
+ * filler takes the ring's end. */
+static int64_t reserve(struct spool_sender *w, uint32_t len, uint32_t kind, uint32_t *pos)
 {
 	const struct spool *s = &w->sp;
 	struct spool_hdr *h = s->h;	/* a copy the atomics do not make us reload */
 	uint32_t need = spool_payload_room(len), r, used, off, pad = 0;
+	uint32_t flag = unchecked(w);
 
-	lock_reserve(s, w->pid);
+	lock_reserve(s, (uint32_t)w->pid | flag);
 	if (__atomic_load_n(&h->closed, __ATOMIC_RELAXED)) {
 		unlock_reserve(h);
 		die_msg(s->keyname, "the spool was removed");
@@ -97,21 +116,38 @@ static int64_t reserve(struct spool_sender *w, uint32_t len, uint32_t kind)
 	}
 	if (pad)
 		put_rec(w, off, REC_PAD, pad - (uint32_t)sizeof(struct spool_rec), 0);
-	off = (r + pad) & s->mask;
-	put_rec(w, off, REC_RESERVED, len, kind);
+	*pos = r + pad;
+	off = *pos & s->mask;
+	put_rec(w, off, REC_RESERVED, len, kind | flag);
 	/* the commit point: from here on the spooler sees the record */
 	w->end = r + pad + need;
-	__atomic_store_n(&h->reserve, w->end, __ATOMIC_RELEASE);
+	__atomic_store_n(&h->reserve, w->end, __ATOMIC_SEQ_CST);
 	unlock_reserve(h);
+	/* a spooler of another namespace that started since we looked:
+	 * it stores its namespace before it reads reserve, so either it
+	 * counts this record among those reserved before it (unchecked),
+	 * or we see its namespace now */
+	if (!flag && unchecked(w))
+		__atomic_store_n(&((struct spool_rec *)(void *)(s->ring + off))->kind,
+				 kind | SPOOL_UNCHECKED, __ATOMIC_SEQ_CST);
 	return off;
 }
 
-static void commit(const struct spool *s, uint32_t off)
+/* RESERVED -> COMMITTED in one CAS, against the spooler's RESERVED ->
+ * DROPPED: one of the two wins, and we know which.  The spooler drops a
+ * record of ours only when it finds us dead, or unchecked and held for
+ * SPOOL_UNCHECKED_MS: then the tail may have passed it already, and its
+ * room be another record's; the position says so first. */
+static void commit(const struct spool *s, uint32_t off, uint32_t pos)
 {
 	struct spool_rec *r = (struct spool_rec *)(void *)(s->ring + off);
 	struct spool_hdr *h = s->h;
+	uint32_t state = REC_RESERVED;
 
-	__atomic_store_n(&r->state, REC_COMMITTED, __ATOMIC_SEQ_CST);
+	if (pos - __atomic_load_n(&h->consumed, __ATOMIC_SEQ_CST) >= s->size ||
+	    !__atomic_compare_exchange_n(&r->state, &state, REC_COMMITTED, 0,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		die_msg(s->keyname, "dropped by the spooler before its commit");
 	/* paired with the spooler's store to sleeping and re-check */
 	if (__atomic_load_n(&h->sleeping, __ATOMIC_SEQ_CST) &&
 	    __atomic_exchange_n(&h->sleeping, 0, __ATOMIC_SEQ_CST))
@@ -162,13 +198,13 @@ static void wait_for_room(struct spool_sender *w, uint32_t start)
 
 void spool_send(struct spool_sender *w, const void *payload, uint32_t len, uint32_t kind)
 {
-	uint32_t start = w->wait_ms > 0 ? spool_now_ms() : 0;
+	uint32_t start = w->wait_ms > 0 ? spool_now_ms() : 0, pos;
 	int64_t off;
 
-	while ((off = reserve(w, len, kind)) < 0)
+	while ((off = reserve(w, len, kind, &pos)) < 0)
 		wait_for_room(w, start);
 	memcpy(w->sp.ring + off + sizeof(struct spool_rec), payload, len);
-	commit(&w->sp, (uint32_t)off);
+	commit(&w->sp, (uint32_t)off, pos);
 }
 
 void spool_send_done(struct spool_sender *w)
@@ -182,7 +218,10 @@ void spool_send_done(struct spool_sender *w)
 	while (removed(s, &ds)) {
 		if ((int32_t)(__atomic_load_n(&s->h->consumed, __ATOMIC_ACQUIRE) - w->end) >= 0)
 			return;
-		if (ds.shm_nattch < 2 || !pid_alive(__atomic_load_n(&s->h->spooler_pid, __ATOMIC_RELAXED)))
+		/* the spooler's pid means what it says in its namespace only */
+		if (ds.shm_nattch < 2 ||
+		    (__atomic_load_n(&s->h->spooler_ns, __ATOMIC_RELAXED) == w->ns &&
+		     !pid_alive(__atomic_load_n(&s->h->spooler_pid, __ATOMIC_RELAXED))))
 			die_msg(s->keyname, "the spool was removed before all that was sent was printed");
 		poll(NULL, 0, 10);
 	}
@@ -190,7 +229,7 @@ void spool_send_done(struct spool_sender *w)
 
 void spool_close(const struct spool *s)
 {
-	lock_reserve(s, (int32_t)getpid());
+	lock_reserve(s, (uint32_t)getpid());
 	__atomic_store_n(&s->h->closed, 1, __ATOMIC_RELAXED);
 	unlock_reserve(s->h);
 }
