@@ -72,17 +72,26 @@ void spool_corrupt(const struct spool *s, const char *what)
 	die_msg3(s->keyname, "corrupt", what);
 }
 
+/* the digits of a symbolic link of /proc ("1234", "pid:[4026531836]",
+ * made by the kernel) as a number; 0: no such link */
+static uint32_t proc_link_num(const char *path)
+{
+	char link[32];
+	ssize_t n = readlink(path, link, sizeof(link));
+	uint32_t v = 0;
+
+	for (ssize_t i = 0; i < n; i++)
+		if (link[i] >= '0' && link[i] <= '9')
+			v = v * 10 + (uint32_t)(link[i] - '0');
+	return v;
+}
+
 /* /proc is our pid namespace's: /proc/self is our pid.  (Another
  * namespace's /proc names other processes by our pids.)  Not kept: it
  * is asked only while a record or the lock waits on its owner */
 static int proc_is_ours(void)
 {
-	char link[24], me[24];
-	ssize_t n = readlink("/proc/self", link, sizeof(link) - 1);
-
-	link[n > 0 ? n : 0] = 0;
-	me[fmt_i64(me, getpid())] = 0;
-	return str_eq(link, me);
+	return proc_link_num("/proc/self") == (uint32_t)getpid();
 }
 
 /* /proc says pid is a zombie (killed, not yet reaped by its parent: kill
@@ -124,13 +133,7 @@ int pid_alive(int32_t pid)
 
 uint32_t pid_ns_id(void)
 {
-	char link[32];	/* "pid:[4026531836]", made by the kernel */
-	ssize_t n = readlink("/proc/self/ns/pid", link, sizeof(link));
-	uint32_t v = 0;
-
-	for (ssize_t i = 5; i < n - 1; i++)
-		v = v * 10 + (uint32_t)(link[i] - '0');
-	return v;
+	return proc_link_num("/proc/self/ns/pid");
 }
 
 /* times(2) counts USER_HZ ticks (100 a second on every Linux ABI) and
