@@ -23,7 +23,8 @@
 //config:
 //config:	  Without -n or -t, a full spool is waited for. With no shmspool
 //config:	  running, messages queue until the spool is full and are printed
-//config:	  when a spooler starts.
+//config:	  when a spooler starts. A spool removed (shmspool -R, ipcrm)
+//config:	  before all that was sent is printed: an error, exit 1.
 //applet:APPLET(shmsend, APPLET_SYSV)
 //usage-option:FEATURE_SPOOL_SEED --seed
 
@@ -113,5 +114,6 @@ int shmsend_main(int argc, char **argv)
 		send_args(&w, o.rest, max);
 	else
 		send_lines(&w, max);
+	spool_send_done(&w);
 	return EXIT_OK;
 }

@@ -5,19 +5,24 @@
 //config:	bool "shmspool: print what shmsend puts into a shared-memory spool"
 //config:	default y
 //config:	help
-//config:	  shmspool [-rxR] [-s SIZE] [-m MODE] [-o FILE] [-k KEY | -f PATH [-j PROJ]] [--seed]
+//config:	  shmspool [-rxRA] [-s SIZE] [-m MODE] [-o FILE] [-k KEY | -f PATH [-j PROJ]] [--seed]
 //config:
 //config:	  Create the spool if it is missing and print each message that
 //config:	  shmsend puts there, in commit order, as "(PID): text", with
 //config:	  write(2): a message is out before its space is freed.
 //config:
 //config:	    -r        the text alone, without "(PID): "
-//config:	    -o FILE   append to FILE instead of standard output
-//config:	    -x        print what is queued, then exit
-//config:	    -R        remove the spool on exit
+//config:	    -o FILE   append to FILE instead of standard output (a
+//config:	              newline first if FILE ends in a partial line)
+//config:	    -x        print what is queued, then exit (exit 1 behind a
+//config:	              message that a live process has held for 3 s)
+//config:	    -R        on exit: let no sender in, print all, remove the
+//config:	              spool (exit 1 and keep it, as -x, when held)
 //config:	    -s SIZE   capacity of a new spool (k/M suffixes; rounded up to
 //config:	              a power of two, 4k to 1G; default 64k)
 //config:	    -m MODE   permissions of a new spool (octal, default 600)
+//config:	    -A        adopt a spool of another user, or one whose mode
+//config:	              grants more than -m (refused without -A)
 //config:	    -k KEY    the spool's key (0x hex or decimal); default
 //config:	              $SHMBOX_SPOOL, else 0x53484d53
 //config:	    -f PATH   the key from ftok(PATH, PROJ); -j PROJ: 1-255 or
@@ -27,8 +32,9 @@
 //config:
 //config:	  One spooler per spool: a second one exits; after a spooler is
 //config:	  killed, even with SIGKILL, the next one takes over and prints
-//config:	  what is queued. SIGTERM, SIGINT, SIGHUP: print what is
-//config:	  committed, exit 0, and leave the spool for the next spooler.
+//config:	  what is queued, repeating at most one batch. SIGTERM, SIGINT,
+//config:	  SIGHUP: finish the batch being written, exit 0, and leave the
+//config:	  rest for the next spooler.
 //config:
 //config:config FEATURE_SPOOL_SEED
 //config:	bool "--seed: the tutorial's spool protocol"
@@ -46,11 +52,11 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/ipc.h>
-#include <sys/sem.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "spool.h"
 
-enum { OPT_r, OPT_x, OPT_R, OPT_s, OPT_m, OPT_o, OPT_k, OPT_f, OPT_j, OPT_seed };
+enum { OPT_r, OPT_x, OPT_R, OPT_A, OPT_s, OPT_m, OPT_o, OPT_k, OPT_f, OPT_j, OPT_seed };
 
 static volatile sig_atomic_t stop;
 
@@ -58,6 +64,27 @@ static void on_stop(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+/* -o FILE, appended to.  A regular file whose last byte is not a newline
+ * (a spooler died in the middle of a line) gets one first: no two lines
+ * glued.  Its last byte through a descriptor of its own: a FIFO opened
+ * for reading too would never see its reader go. */
+static int open_output(const char *path)
+{
+	int fd = xopen(path, O_WRONLY | O_CREAT | O_APPEND, 0666), rfd;
+	struct stat st;
+	char last = '\n';
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (rfd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		if (pread(rfd, &last, 1, st.st_size - 1) != 1)
+			last = '\n';
+		close(rfd);
+	}
+	if (last != '\n')
+		xwrite_all(path, fd, "\n", 1);
+	return fd;
 }
 
 static uint32_t ring_size_arg(const char *arg)
@@ -79,19 +106,19 @@ int shmspool_main(int argc, char **argv)
 	int mode = 0600;
 
 	(void)argc;
-	opt_parse(argv, "rxRs:m:o:k:f:j:" IF_FEATURE_SPOOL_SEED("S(seed)"), &o);
+	opt_parse(argv, "rxRAs:m:o:k:f:j:" IF_FEATURE_SPOOL_SEED("S(seed)"), &o);
 	if (o.nrest)
 		usage_die("extra argument", o.rest[0]);
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
-		seed_refuse(o.flags & (1u << OPT_r | 1u << OPT_s | 1u << OPT_m | 1u << OPT_k |
-				       1u << OPT_f | 1u << OPT_j), "rxRsmokfj");
+		seed_refuse(o.flags & (1u << OPT_r | 1u << OPT_A | 1u << OPT_s | 1u << OPT_m |
+				       1u << OPT_k | 1u << OPT_f | 1u << OPT_j), "rxRAsmokfj");
 	rd.raw = OPT(&o, OPT_r) != 0;
 	if (o.arg[OPT_s])
 		size = ring_size_arg(o.arg[OPT_s]);
 	if (o.arg[OPT_m])
 		mode = (int)xparse_u64("-m", o.arg[OPT_m], 8, 0777);
 	rd.out_name = o.arg[OPT_o] ? o.arg[OPT_o] : "standard output";
-	rd.out_fd = o.arg[OPT_o] ? xopen(o.arg[OPT_o], O_WRONLY | O_CREAT | O_APPEND, 0666) : 1;
+	rd.out_fd = o.arg[OPT_o] ? open_output(o.arg[OPT_o]) : 1;
 	xsigaction(SIGTERM, on_stop);
 	xsigaction(SIGINT, on_stop);
 	xsigaction(SIGHUP, on_stop);
@@ -100,13 +127,10 @@ int shmspool_main(int argc, char **argv)
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
 		return seed_spool(rd.out_fd, rd.out_name, &stop, OPT(&o, OPT_x), OPT(&o, OPT_R));
 
-	spool_create(&rd.sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]), size, mode);
+	spool_create(&rd.sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]), size, mode,
+		     OPT(&o, OPT_A) != 0);
 	if (o.arg[OPT_s] && rd.sp.size != size)
 		warn_msg(rd.sp.keyname, "the spool exists with another size: -s ignored (remove it with -R to change it)");
-	spool_drain(&rd, OPT(&o, OPT_x) != 0, &stop);
-	if (OPT(&o, OPT_R)) {
-		xshmctl(rd.sp.keyname, rd.sp.shmid, IPC_RMID, NULL);
-		xsemctl(rd.sp.keyname, rd.sp.semid, 0, IPC_RMID, 0);
-	}
-	return EXIT_OK;
+	/* 1: gave up behind a message a live process is writing (-x, -R) */
+	return spool_drain(&rd, OPT(&o, OPT_x) != 0, OPT(&o, OPT_R) != 0, &stop) ? EXIT_ERR : EXIT_OK;
 }

@@ -239,25 +239,25 @@ static void attach_segment(struct spool *s)
 
 /* A set of another size at the key is another program's (semget only
  * refuses one smaller than asked for): -R would remove it. */
-static void check_sems(const struct spool *s)
+static void check_sems(const struct spool *s, struct semid_ds *ds)
 {
-	struct semid_ds ds;
-
-	if (semctl(s->semid, 0, IPC_STAT, &ds) < 0)
+	if (semctl(s->semid, 0, IPC_STAT, ds) < 0)
 		sysv_fail(s->keyname, NULL, errno);
-	if (ds.sem_nsems != SPOOL_NSEMS)
+	if (ds->sem_nsems != SPOOL_NSEMS)
 		die_msg(s->keyname, "the key holds a semaphore set that is not a spool's");
 }
 
 void spool_attach(struct spool *s, key_t key)
 {
+	struct semid_ds ds;
+
 	name_spool(s, key);
 	if ((s->semid = semget(key, 0, 0)) < 0 || (s->shmid = shmget(key, 0, 0)) < 0) {
 		if (errno == ENOENT)
 			die_msg(s->keyname, "no such spool: start shmspool first (or name another with -k or -f)");
 		sysv_fail(s->keyname, NULL, errno);
 	}
-	check_sems(s);
+	check_sems(s, &ds);
 	attach_segment(s);
 	/* a spooler that just created the segment sets it up in microseconds */
 	for (int i = 0; header_is_blank(s->h); i++) {
@@ -315,9 +315,31 @@ static NORETURN void create_failed(struct spool *s, int err)
 	sysv_fail(s->keyname, NULL, err);
 }
 
-void spool_create(struct spool *s, key_t key, uint32_t size, int mode)
+/* Objects at the key that this spooler did not make are adopted only when
+ * they are ours (owner and creator our uid) and grant no more than -m
+ * asked; another user's could read, feed or remove our spool (issue 14,
+ * point 3).  adopt (-A): take them anyway, as before. */
+static void check_adopt(const struct spool *s, const char *obj, const struct ipc_perm *p,
+			int mode, int adopt)
 {
-	int made_sems = 1, id;
+	uid_t me = geteuid(), who = p->uid != me ? p->uid : p->cuid;
+	unsigned grants = p->mode & 0777;
+	const char *key = s->keyname + 6;	/* "0x..." of "spool 0x..." */
+	char what[64], rm[48], why[96], num[24];
+
+	if (adopt || (who == me && !(grants & ~(unsigned)mode)))
+		return;
+	undo_create(s);
+	num[fmt_u64(num, grants, 8)] = 0;
+	str_join_num(rm, sizeof(rm), obj, " of uid ", (int64_t)who, " with mode 0");
+	str_join(what, sizeof(what), rm, num, NULL);
+	str_join(rm, sizeof(rm), "not adopted (ipcrm -M ", key, " -S ");
+	die_msg3(s->keyname, what, str_join(why, sizeof(why), rm, key, " removes it; -A adopts it)"));
+}
+
+void spool_create(struct spool *s, key_t key, uint32_t size, int mode, int adopt)
+{
+	int made_sems = 1, made_seg, id;
 	size_t seg;
 
 	name_spool(s, key);
@@ -335,17 +357,29 @@ void spool_create(struct spool *s, key_t key, uint32_t size, int mode)
 		sysv_fail(s->keyname, NULL, errno);
 	}
 	s->semid = id;
-	if (made_sems)
+	if (made_sems) {
 		s->made_semid = id;
-	else
-		check_sems(s);
+	} else {
+		struct semid_ds ds;
+
+		check_sems(s, &ds);
+		check_adopt(s, "semaphore set", &ds.sem_perm, mode, adopt);
+	}
 	take_ownership(s);
 	id = shmget(key, sizeof(struct spool_hdr) + size, IPC_CREAT | IPC_EXCL | mode);
+	made_seg = id >= 0;
 	if (id < 0 && errno == EEXIST)
 		id = shmget(key, 0, 0);
 	if (id < 0)
 		create_failed(s, errno);
 	s->shmid = id;
+	if (!made_seg) {
+		struct shmid_ds ds;
+
+		if (shmctl(id, IPC_STAT, &ds) < 0)
+			create_failed(s, errno);	/* removes a set we made */
+		check_adopt(s, "segment", &ds.shm_perm, mode, adopt);
+	}
 	attach_segment(s);
 	/* blank: we created it, or a spooler died setting it up; either way
 	 * the segment is a header and a ring of a spool's size.  A blank
@@ -356,4 +390,6 @@ void spool_create(struct spool *s, key_t key, uint32_t size, int mode)
 	check_header(s);
 	s->made_semid = -1;
 	__atomic_store_n(&s->h->spooler_pid, (int32_t)getpid(), __ATOMIC_RELAXED);
+	/* a -R spooler killed between closing and removing left it closed */
+	__atomic_store_n(&s->h->closed, 0, __ATOMIC_RELAXED);
 }

@@ -71,7 +71,12 @@ struct spool_hdr {
 	uint32_t waiters;	/* senders sleeping on SEM_SPACE */
 	int32_t spooler_pid;
 	uint32_t spooler_ns;	/* the last spooler's pid namespace (its inode); 0: unknown */
-	uint32_t unused[5];
+	uint32_t unused[2];
+	uint32_t closed;	/* 1: a stopping -R spooler: no more reservations */
+	/* the spooler's progress inside the tail record, for the next one
+	 * after a death: skip payload bytes of the record at skip_pos are
+	 * out (skip_pos != consumed: none) */
+	uint32_t skip_pos, skip;
 };
 
 struct spool_rec {
@@ -94,7 +99,9 @@ struct spool {
  * $SHMBOX_SPOOL, else SPOOL_DEFAULT_KEY */
 key_t spool_key(const char *key_arg, const char *path, const char *proj);
 void spool_attach(struct spool *s, key_t key);	/* senders: the spool must exist */
-void spool_create(struct spool *s, key_t key, uint32_t size, int mode);	/* the spooler */
+/* the spooler; adopt: take objects at the key that are another user's,
+ * or grant more than mode (else an error names owner and mode) */
+void spool_create(struct spool *s, key_t key, uint32_t size, int mode, int adopt);
 NORETURN void spool_corrupt(const struct spool *s, const char *what);
 uint32_t spool_payload_room(uint32_t len);	/* record size for a payload */
 /* the largest record payload: a quarter of the ring, with its header */
@@ -125,6 +132,7 @@ struct spool_sender {
 	uint32_t ns;		/* our pid namespace (pid_ns_id), 1: unknown */
 	int32_t wait_ms;	/* for room: -1 forever, 0 not at all (-n), else -t */
 	int warned;		/* "no shmspool running" said once */
+	uint32_t end;		/* the position past our last record */
 };
 /* attach to the spool at key (it must exist) */
 void spool_send_open(struct spool_sender *w, key_t key, int32_t wait_ms);
@@ -132,6 +140,14 @@ void spool_send_open(struct spool_sender *w, key_t key, int32_t wait_ms);
  * when it returns; a full spool is waited for as wait_ms says (exit
  * EXIT_FULL when that runs out) */
 void spool_send(struct spool_sender *w, const void *payload, uint32_t len, uint32_t kind);
+/* after the last spool_send: when the spool was removed (ipcrm, or a -R
+ * spooler that gave up) before a spooler printed all we sent, and none
+ * is left to, "the spool was removed ..." and exit 1 */
+void spool_send_done(struct spool_sender *w);
+/* the stopping -R spooler: no reservation after this (a sender that
+ * tries says "the spool was removed" and exits 1); every one made
+ * before is in reserve when it returns */
+void spool_close(const struct spool *s);
 
 /* spooldrain.c: the consumer half, for the spooler of spool_create */
 struct spool_reader {
@@ -146,10 +162,17 @@ struct spool_reader {
 	uint32_t wait_since;	/* when we began to wait for the unchecked
 				 * record at the tail (| 1); 0: we do not */
 };
-/* print committed records to out_fd in commit order until *stop, or
- * (once) until the spool is empty; once per process, on a zeroed rd
- * but for sp, raw, out_fd and out_name */
-void spool_drain(struct spool_reader *rd, int once, volatile sig_atomic_t *stop);
+/* print committed records to out_fd in commit order until *stop (after
+ * the batch being written), or (once) until the spool is empty; rm (-R):
+ * then close the spool (spool_close), print all that was reserved before
+ * and remove it.  A message at the tail that a live process has been
+ * writing for SPOOL_HOLD_WARN s is worth one warning; once (and rm's
+ * last drain, which then leaves the spool) gives up after
+ * SPOOL_HOLD_GIVE_UP s, says so and returns that pid (else 0).  Once per
+ * process, on a zeroed rd but for sp, raw, out_fd and out_name */
+#define SPOOL_HOLD_WARN 10
+#define SPOOL_HOLD_GIVE_UP 3
+int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atomic_t *stop);
 
 /* seedspool.c: the tutorial's protocol (FEATURE_SPOOL_SEED).  The
  * spooler: once (-x) prints what is queued and returns, rm (-R) removes

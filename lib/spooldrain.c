@@ -107,6 +107,39 @@ static void wake_waiters(const struct spool *s)
 	}
 }
 
+/* What is out, for senders (consumed) and for the next spooler after a
+ * death (skip inside the record at skip_pos), so that it repeats at most
+ * one batch.  In this order: dying after the first store leaves an
+ * old skip_pos, and the skip of a record written whole meanwhile (one
+ * longer is taken as 0 by the next spooler); after the second, a skip_pos
+ * that is not the tail: the record from its start, this batch again. */
+static void save_progress(struct spool_reader *rd, uint32_t pos, uint32_t from)
+{
+	struct spool_hdr *h = rd->sp.h;
+
+	__atomic_store_n(&h->skip, from, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->consumed, pos, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&h->skip_pos, pos, __ATOMIC_RELAXED);
+	rd->tail = pos;
+	rd->skip = from;
+}
+
+/* The skip a spooler that died left for the tail record, if it is still
+ * the tail and its state and length allow it (untrusted: 0 otherwise) */
+static uint32_t saved_skip(const struct spool_reader *rd)
+{
+	const struct spool *s = &rd->sp;
+	const struct spool_rec *r = (const struct spool_rec *)(const void *)(s->ring + (rd->tail & s->mask));
+	uint32_t skip = __atomic_load_n(&s->h->skip, __ATOMIC_RELAXED);
+
+	if (__atomic_load_n(&s->h->skip_pos, __ATOMIC_RELAXED) != rd->tail ||
+	    __atomic_load_n(&s->h->reserve, __ATOMIC_ACQUIRE) == rd->tail ||
+	    __atomic_load_n(&r->state, __ATOMIC_ACQUIRE) != REC_COMMITTED ||
+	    skip > __atomic_load_n(&r->len, __ATOMIC_RELAXED))
+		return 0;
+	return skip;
+}
+
 enum walk { WALK_EMPTY, WALK_WAIT, WALK_DONE };
 
 /* The tail record is still RESERVED: is its sender gone for good?  NULL
@@ -201,9 +234,7 @@ static enum walk drain_batch(struct spool_reader *rd)
 		return result;
 	rd->old_left = rd->old_left > pos - rd->tail ? rd->old_left - (pos - rd->tail) : 0;
 	rd->wait_since = 0;
-	rd->tail = pos;
-	rd->skip = from;
-	__atomic_store_n(&h->consumed, rd->tail, __ATOMIC_SEQ_CST);
+	save_progress(rd, pos, from);
 	wake_waiters(s);
 	return result;
 }
@@ -221,37 +252,110 @@ static int tail_ready(const struct spool_reader *rd)
 /* Sleep until a sender's commit wakes us (or ms pass, or a signal).
  * The flag is set before the last look, the sender commits before it
  * looks at the flag: one of the two sees the other. */
-static void sleep_for_senders(const struct spool_reader *rd, int ms, volatile sig_atomic_t *stop)
+static void sleep_for_senders(const struct spool_reader *rd, int ms, int stopping)
 {
 	const struct spool *s = &rd->sp;
 
 	__atomic_store_n(&s->h->sleeping, 1, __ATOMIC_SEQ_CST);
-	if (!tail_ready(rd) && !*stop)
+	if (!tail_ready(rd) && !stopping)
 		sem_change(s->keyname, s->semid, SEM_WAKE, -1, 0, ms);
 	__atomic_store_n(&s->h->sleeping, 0, __ATOMIC_SEQ_CST);
 }
 
-void spool_drain(struct spool_reader *rd, int once, volatile sig_atomic_t *stop)
+/* The pid in the record at the tail (a live one holds it: WALK_WAIT) */
+static int32_t tail_pid(const struct spool_reader *rd)
 {
-	struct spool_hdr *h = rd->sp.h;
+	const struct spool *s = &rd->sp;
+	const struct spool_rec *r = (const struct spool_rec *)(const void *)(s->ring + (rd->tail & s->mask));
+
+	return __atomic_load_n(&r->pid, __ATOMIC_RELAXED);
+}
+
+/* "pid N has held the next message for S s: then" */
+static void say_held(const struct spool_reader *rd, int32_t pid, int secs, const char *then)
+{
+	char msg[SPOOL_MSG_MAX], end[48];
+
+	str_join_num(end, sizeof(end), " has held the next message for ", NULL, secs, then);
+	warn_msg(rd->sp.keyname, spool_join_num(msg, "pid ", pid, end));
+}
+
+/* Who holds the message at the tail, since when (spool_now_ms) */
+struct hold {
+	uint32_t since, tail;
+	int32_t pid;	/* 0: nobody we know of */
+	int warned;
+};
+
+/* A live process is writing the message at the tail (WALK_WAIT): say so
+ * once when it has for SPOOL_HOLD_WARN s; give_up: after
+ * SPOOL_HOLD_GIVE_UP s, say so and return its pid (else 0) */
+static int32_t held_too_long(struct hold *hd, const struct spool_reader *rd, int give_up)
+{
+	uint32_t now = spool_now_ms();
+	int32_t pid = tail_pid(rd);
+
+	if (!hd->pid || pid != hd->pid || rd->tail != hd->tail) {
+		hd->pid = pid;
+		hd->tail = rd->tail;
+		hd->since = now;
+		hd->warned = 0;
+	} else if (give_up && now - hd->since > SPOOL_HOLD_GIVE_UP * 1000u) {
+		say_held(rd, pid, SPOOL_HOLD_GIVE_UP, " s: gave up");
+		return pid;
+	} else if (!hd->warned && now - hd->since > SPOOL_HOLD_WARN * 1000u) {
+		say_held(rd, pid, SPOOL_HOLD_WARN, " s: waiting");
+		hd->warned = 1;
+	}
+	return 0;
+}
+
+int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atomic_t *stop)
+{
+	const struct spool *s = &rd->sp;
+	struct spool_hdr *h = s->h;
+	struct hold hd = { 0, 0, 0, 0 };
+	int closed = 0;
 	uint32_t ns = pid_ns_id();
 	/* ours first, then what is reserved: a sender that reserves after
 	 * the first sees our namespace (see spoolsend.c's reserve) */
 	uint32_t was = __atomic_exchange_n(&h->spooler_ns, ns, __ATOMIC_SEQ_CST);
 
-	/* skip and wait_since start at 0: rd is zeroed (static) */
+	/* wait_since starts at 0: rd is zeroed (static) */
 	rd->tail = h->consumed;
+	rd->skip = saved_skip(rd);
 	/* what senders reserved under a spooler of another pid namespace
 	 * (or of one unknown) holds pids we cannot check */
 	rd->old_left = !ns || ns != was ? __atomic_load_n(&h->reserve, __ATOMIC_SEQ_CST) - rd->tail : 0;
 	for (;;) {
 		enum walk w = drain_batch(rd);
+		int32_t gave_up;
 
+		/* after each batch: a spool that never runs empty must not
+		 * keep a service manager waiting.  -R: then no reservation
+		 * any more, and all made before are printed */
+		if ((*stop && !closed) || (w == WALK_EMPTY && (once || closed))) {
+			if (closed || !rm)
+				break;
+			spool_close(s);
+			closed = 1;
+			continue;
+		}
 		if (w == WALK_DONE)
 			continue;
-		if (*stop || (w == WALK_EMPTY && once))
-			break;
+		if (w == WALK_EMPTY) {
+			hd.pid = 0;
+		} else if ((gave_up = held_too_long(&hd, rd, once || closed))) {
+			/* -R: the spool stays, with what it holds, open again */
+			__atomic_store_n(&h->closed, 0, __ATOMIC_RELAXED);
+			return gave_up;
+		}
 		/* waiting on a live sender: look again soon in case it dies */
-		sleep_for_senders(rd, w == WALK_WAIT ? 50 : 1000, stop);
+		sleep_for_senders(rd, w == WALK_WAIT ? 50 : 1000, *stop && !closed);
 	}
+	if (rm) {
+		xshmctl(s->keyname, s->shmid, IPC_RMID, NULL);
+		xsemctl(s->keyname, s->semid, 0, IPC_RMID, 0);
+	}
+	return 0;
 }
