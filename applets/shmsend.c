@@ -25,6 +25,7 @@
 //config:	  running, messages queue until the spool is full and are printed
 //config:	  when a spooler starts.
 //applet:APPLET(shmsend, APPLET_SYSV)
+//options:nt:k:f:j:S(seed)
 //usage-option:FEATURE_SPOOL_SEED --seed
 
 #include <errno.h>

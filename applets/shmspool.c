@@ -42,6 +42,7 @@
 //config:	  tutorial's spooler, shmspool --seed keeps what is queued when
 //config:	  it starts and runs alone (an flock on /tmp/shared_memory_key).
 //applet:APPLET(shmspool, APPLET_SYSV)
+//options:rxRs:m:o:k:f:j:S(seed)
 //usage-option:FEATURE_SPOOL_SEED --seed
 
 #include <errno.h>
