@@ -41,7 +41,8 @@ static const struct applet *find_applet(const char *name)
 	return NULL;
 }
 
-static NORETURN void run_applet(const char *name, int argc, char **argv)
+/* the applet called NAME, its name and help text set for messages */
+static const struct applet *use_applet(const char *name)
 {
 	const struct applet *a = find_applet(name);
 
@@ -49,10 +50,22 @@ static NORETURN void run_applet(const char *name, int argc, char **argv)
 		die_status(EXIT_NOAPPLET, "applet not found", name, 0);
 	applet_name = a->name;
 	applet_usage = a->usage;
-	if (argv[1] && str_eq(argv[1], "--help")) {
-		show_usage(1);
-		exit(EXIT_OK);
-	}
+	return a;
+}
+
+/* APPLET --help, and shmbox --help APPLET as busybox --help APPLET */
+static NORETURN void applet_help(void)
+{
+	show_usage(1);
+	exit(EXIT_OK);
+}
+
+static NORETURN void run_applet(const char *name, int argc, char **argv)
+{
+	const struct applet *a = use_applet(name);
+
+	if (argv[1] && str_eq(argv[1], "--help"))
+		applet_help();
 	if (a->flags & APPLET_SYSV)
 		sysv_probe();
 	int status = a->main(argc, argv);
@@ -72,7 +85,7 @@ static void shmbox_help(int fd)
 {
 	out_str("shmbox " SHMBOX_VERSION ": shared-memory toolbox, multi-call binary\n"
 		"Usage: shmbox APPLET [ARGS]...   or   APPLET [ARGS]... (through a link)\n"
-		"       shmbox --list | --version | --help"
+		"       shmbox --list | --version | --help [APPLET]"
 		IF_FEATURE_INSTALL(" | --install [-s] DIR") "\n"
 		"\nApplets: ");
 	if (APPLETS_END > applets)
@@ -99,26 +112,56 @@ static const char *self_path(const char *argv0, char *buf, size_t size)
 	return argv0;
 }
 
+/* Is what is at path already a link to us: a hard link (our inode), or a
+ * symbolic link whose target is our path?  Then --install run again
+ * leaves it, as it would have made it (either kind: a run with -s after
+ * one without is fine too). */
+static int links_to_self(const char *path, const char *self, const struct stat *self_st)
+{
+	char target[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	if (lstat(path, &st) < 0)
+		return 0;
+	if (st.st_dev == self_st->st_dev && st.st_ino == self_st->st_ino)
+		return 1;
+	if (!S_ISLNK(st.st_mode))
+		return 0;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return 0;
+	target[n] = 0;
+	return str_eq(target, self);
+}
+
 static int install_links(const char *argv0, int symbolic, const char *dir)
 {
 	char selfbuf[PATH_MAX], path[PATH_MAX];
 	const char *self = self_path(argv0, selfbuf, sizeof(selfbuf));
-	struct stat st;
+	struct stat st, self_st;
 	int status = EXIT_OK;
 
+	if (stat(self, &self_st) < 0)
+		die_errno("--install", self, errno);
 	if (stat(dir, &st) < 0)
 		die_errno("--install", dir, errno);
 	if (!S_ISDIR(st.st_mode))
 		die_errno("--install", dir, ENOTDIR);
 	for (const struct applet *a = applets; a < APPLETS_END; a++) {
+		int err;
+
 		/* str_join would cut DIR/NAME to fit: refuse that first */
 		if (strlen(dir) + strlen(a->name) + 2 > sizeof(path))
 			die_errno("--install", dir, ENAMETOOLONG);
 		str_join(path, sizeof(path), dir, "/", a->name);
-		if ((symbolic ? symlink(self, path) : link(self, path)) < 0) {
-			warn_errno("--install", path, errno);
-			status = EXIT_ERR;
-		}
+		if ((symbolic ? symlink(self, path) : link(self, path)) == 0)
+			continue;
+		err = errno;
+		if (err == EEXIST && links_to_self(path, self, &self_st))
+			continue;
+		warn_errno("--install", path, err);
+		status = EXIT_ERR;
 	}
 	return status;
 }
@@ -130,6 +173,10 @@ static int shmbox_main(int argc, char **argv)
 	if (cmd && str_eq(cmd, "shmbox"))	/* shmbox shmbox --list, as busybox busybox */
 		return shmbox_main(argc - 1, argv + 1);
 	if (!cmd || str_eq(cmd, "--help")) {
+		if (cmd && argv[2]) {
+			use_applet(argv[2]);
+			applet_help();
+		}
 		shmbox_help(1);
 		return EXIT_OK;
 	}
