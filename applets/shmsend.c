@@ -26,6 +26,7 @@
 //config:	  when a spooler starts. A spool removed (shmspool -R, ipcrm)
 //config:	  before all that was sent is printed: an error, exit 1.
 //applet:APPLET(shmsend, APPLET_SYSV)
+//options:nt:k:f:j:S(seed)
 //usage-option:FEATURE_SPOOL_SEED --seed
 
 #include <string.h>

@@ -48,6 +48,7 @@
 //config:	  tutorial's spooler, shmspool --seed keeps what is queued when
 //config:	  it starts and runs alone (an flock on /tmp/shared_memory_key).
 //applet:APPLET(shmspool, APPLET_SYSV)
+//options:rxRAs:m:o:k:f:j:S(seed)
 //usage-option:FEATURE_SPOOL_SEED --seed
 
 #include <fcntl.h>
