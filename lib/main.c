@@ -112,29 +112,6 @@ static const char *self_path(const char *argv0, char *buf, size_t size)
 	return argv0;
 }
 
-/* Is what is at path already a link to us: a hard link (our inode), or a
- * symbolic link whose target is our path?  Then --install run again
- * leaves it, as it would have made it (either kind: a run with -s after
- * one without is fine too). */
-static int links_to_self(const char *path, const char *self, const struct stat *self_st)
-{
-	char target[PATH_MAX];
-	struct stat st;
-	ssize_t n;
-
-	if (lstat(path, &st) < 0)
-		return 0;
-	if (st.st_dev == self_st->st_dev && st.st_ino == self_st->st_ino)
-		return 1;
-	if (!S_ISLNK(st.st_mode))
-		return 0;
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return 0;
-	target[n] = 0;
-	return str_eq(target, self);
-}
-
 static int install_links(const char *argv0, int symbolic, const char *dir)
 {
 	char selfbuf[PATH_MAX], path[PATH_MAX];
@@ -157,8 +134,12 @@ static int install_links(const char *argv0, int symbolic, const char *dir)
 		str_join(path, sizeof(path), dir, "/", a->name);
 		if ((symbolic ? symlink(self, path) : link(self, path)) == 0)
 			continue;
+		/* there already: fine when it leads to us (our hard link, or
+		 * a symlink to us), as this would have made it; stat follows
+		 * a symlink, so either kind is fine whether -s or not */
 		err = errno;
-		if (err == EEXIST && links_to_self(path, self, &self_st))
+		if (err == EEXIST && stat(path, &st) == 0 &&
+		    st.st_dev == self_st.st_dev && st.st_ino == self_st.st_ino)
 			continue;
 		warn_errno("--install", path, err);
 		status = EXIT_ERR;
