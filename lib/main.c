@@ -41,8 +41,7 @@ static const struct applet *find_applet(const char *name)
 	return NULL;
 }
 
-/* the applet called NAME, its name and help text set for messages */
-static const struct applet *use_applet(const char *name)
+static NORETURN void run_applet(const char *name, int argc, char **argv)
 {
 	const struct applet *a = find_applet(name);
 
@@ -50,22 +49,10 @@ static const struct applet *use_applet(const char *name)
 		die_status(EXIT_NOAPPLET, "applet not found", name, 0);
 	applet_name = a->name;
 	applet_usage = a->usage;
-	return a;
-}
-
-/* APPLET --help, and shmbox --help APPLET as busybox --help APPLET */
-static NORETURN void applet_help(void)
-{
-	show_usage(1);
-	exit(EXIT_OK);
-}
-
-static NORETURN void run_applet(const char *name, int argc, char **argv)
-{
-	const struct applet *a = use_applet(name);
-
-	if (argv[1] && str_eq(argv[1], "--help"))
-		applet_help();
+	if (argv[1] && str_eq(argv[1], "--help")) {
+		show_usage(1);
+		exit(EXIT_OK);
+	}
 	if (a->flags & APPLET_SYSV)
 		sysv_probe();
 	int status = a->main(argc, argv);
@@ -154,9 +141,10 @@ static int shmbox_main(int argc, char **argv)
 	if (cmd && str_eq(cmd, "shmbox"))	/* shmbox shmbox --list, as busybox busybox */
 		return shmbox_main(argc - 1, argv + 1);
 	if (!cmd || str_eq(cmd, "--help")) {
-		if (cmd && argv[2]) {
-			use_applet(argv[2]);
-			applet_help();
+		if (cmd && argv[2]) {	/* as busybox --help APPLET: APPLET --help */
+			char *help[] = { argv[2], (char *)"--help", NULL };
+
+			run_applet(argv[2], 2, help);
 		}
 		shmbox_help(1);
 		return EXIT_OK;
