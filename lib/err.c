@@ -1,32 +1,10 @@
-/* Error lines: "shmbox: APPLET: what: detail: strerror", one write(2). */
-#include <errno.h>
+/* Error lines: "shmbox: APPLET: what: detail: strerror", one write(2).
+ * Calls down to errtext.c and sys.c; and up once, to out.c: dying flushes
+ * what the applet printed first (out_flush_fd, which does not die). */
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 #include "libshmbox.h"
-#include "pack.h"
 
 const char *applet_name;
-int applet_usage = -1;
-
-/* errno -> its text in pack.h, in a table of 4 bytes an entry */
-static const struct errtext {
-	unsigned short err, at;
-} errtexts[] = {
-#define ERR(name, text) { name, PACK_##name },
-#include "errtext.h"
-#undef ERR
-};
-
-const char *err_text(int err, char *buf)
-{
-	for (size_t i = 0; i < sizeof(errtexts) / sizeof(errtexts[0]); i++)
-		if (errtexts[i].err == err) {
-			unpack(errtexts[i].at, buf, ERR_TEXT_MAX);
-			return buf;
-		}
-	return str_join_num(buf, ERR_TEXT_MAX, "Unknown error ", NULL, err, NULL);
-}
 
 /* A newline or other control byte in a name or value (a file name, an
  * argument) would break the one-line rule, or drive a terminal: '?'. */
@@ -95,42 +73,6 @@ void die_msg(const char *a, const char *b)
 void die_errno(const char *a, const char *b, int err)
 {
 	die_status(EXIT_ERR, a, b, err);
-}
-
-/* full: the whole help text, on stdout (--help); else the synopsis line
- * and a hint, on stderr, for errors, so the error line stays visible */
-void show_usage(int full)
-{
-	if (ENABLE_FEATURE_HELP && applet_usage >= 0) {
-		/* "Usage: ", the text, "Try ...": one write */
-		char u[7 + PACK_MAXLEN + 64];
-		size_t n;
-		char *nl;
-
-		memcpy(u, "Usage: ", 7);
-		n = 7 + unpack((unsigned)applet_usage, u + 7, PACK_MAXLEN + 1);
-		nl = memchr(u, '\n', n);
-		if (!full) {
-			if (nl)		/* the synopsis: the first line */
-				n = (size_t)(nl + 1 - u);
-			n += strlen(str_join(u + n, sizeof(u) - n, "Try '", applet_name,
-					     " --help' for more.\n"));
-		}
-		if (full)	/* --help >/dev/full: an error, as for --list */
-			xwrite_all("standard output", 1, u, n);
-		else	/* stderr may be closed: nothing better to do */
-			(void)write_all(2, u, n);
-	} else if (full) {
-		emit("help text compiled out (CONFIG_FEATURE_HELP is not set)", NULL, 0);
-	}
-}
-
-void usage_die(const char *why, const char *what)
-{
-	out_flush_fd(1);
-	emit(why, what, 0);
-	show_usage(0);
-	exit(EXIT_USAGE);
 }
 
 void bad_arg_die(const char *what, const char *value, const char *why)

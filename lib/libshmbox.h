@@ -21,9 +21,18 @@ enum {
 
 #define NORETURN __attribute__((noreturn))
 
-/* The applet running now, for messages ("shmbox: NAME: ..."). */
-extern const char *applet_name;
-extern int applet_usage;	/* its help text in pack.h; -1: compiled out */
+/* The files of lib/ and who calls whom: each calls only files below it,
+ * but for one edge back up, err.c -> out.c (dying flushes what the applet
+ * printed first, with out_flush_fd, which does not die).
+ *   opt.c, sysv.c       options; System V calls and keys
+ *   num.c               number parsing (its x-forms die through err.c)
+ *   usage.c             --help and the usage after an error
+ *   out.c               the output buffer
+ *   xsys.c              system calls that die on failure
+ *   err.c               error lines, dying
+ *   errtext.c           errno -> text
+ *   sys.c, str.c, pack.c  write_all; strings and numbers; packed texts
+ * (main.c, the entry, and the spool files sit on top; mem.c stands apart.) */
 
 /* pack.c: the packed text at offset at (a PACK_NAME of pack.h) into buf,
  * cut to fit and NUL-terminated; returns its length */
@@ -31,21 +40,45 @@ size_t unpack(unsigned at, char *buf, size_t size);
 /* the same for a packed string s */
 size_t unpack_str(const char *s, char *buf, size_t size);
 
+/* str.c: strings and numbers */
+size_t fmt_i64(char *buf, int64_t v);	/* buf >= 21 bytes; no NUL */
+size_t fmt_u64(char *buf, uint64_t v, unsigned base);
+/* a + b + c into buf (any may be NULL), cut to fit; returns buf */
+char *str_join(char *buf, size_t size, const char *a, const char *b, const char *c);
+/* a + b + v in decimal + c, the same way */
+char *str_join_num(char *buf, size_t size, const char *a, const char *b, int64_t v, const char *c);
+void move_down(char *dst, const char *src, size_t n);	/* dst <= src */
+int str_eq(const char *a, const char *b);	/* !strcmp(a, b) */
+
+/* sys.c: system calls that return -1 and errno */
+int write_all(int fd, const void *p, size_t n);	/* EINTR, short writes */
+
+/* errtext.c: strerror() in musl's words for the errnos of lib/errtext.h,
+ * else "Unknown error N"; buf holds at least ERR_TEXT_MAX bytes */
+#define ERR_TEXT_MAX 48
+const char *err_text(int err, char *buf);
+
 /* err.c: one line on stderr, "shmbox: APPLET: a: b[: errno text]" */
+extern const char *applet_name;	/* the applet running now */
 void warn_msg(const char *a, const char *b);
 void warn_errno(const char *a, const char *b, int err);
 NORETURN void die_msg(const char *a, const char *b);
 NORETURN void die_errno(const char *a, const char *b, int err);
 NORETURN void die_status(int status, const char *a, const char *b, int err);
 NORETURN void die_msg3(const char *a, const char *b, const char *c);	/* a: b: c */
-/* strerror() in musl's words for the errnos of lib/errtext.h, else
- * "Unknown error N"; buf holds at least ERR_TEXT_MAX bytes */
-#define ERR_TEXT_MAX 48
-const char *err_text(int err, char *buf);
-NORETURN void usage_die(const char *why, const char *what);
 /* "shmbox: APPLET: what: 'value': why", exit EXIT_USAGE */
 NORETURN void bad_arg_die(const char *what, const char *value, const char *why);
-void show_usage(int full);	/* full: --help, on stdout; else on stderr */
+
+/* xsys.c: system calls that die with a clear message on failure */
+int xopen(const char *path, int flags, mode_t mode);
+void xclose(int fd);
+void *xmmap(const char *what, size_t len, int prot, int flags, int fd);
+ssize_t xread(int fd, void *buf, size_t n);	/* EINTR retried; 0 at EOF */
+void xwrite_all(const char *what, int fd, const void *p, size_t n);
+void xflock(const char *path, int fd, int op);
+void xftruncate(const char *path, int fd, off_t len);
+void xsigaction(int sig, void (*fn)(int));
+int xrandom_range(int lo, int hi);
 
 /* out.c: a small buffer over write(2); flushed on purpose */
 void out_put(const void *p, size_t n);
@@ -56,15 +89,11 @@ void out_u64(uint64_t v);
 void out_u64_base(uint64_t v, unsigned base, int width);
 int out_flush_fd(int fd);	/* -1 and errno on failure */
 void out_flush(void);		/* dies on failure */
-int write_all(int fd, const void *p, size_t n);	/* EINTR, short writes */
-size_t fmt_i64(char *buf, int64_t v);	/* buf >= 21 bytes; no NUL */
-size_t fmt_u64(char *buf, uint64_t v, unsigned base);
-/* a + b + c into buf (any may be NULL), cut to fit; returns buf */
-char *str_join(char *buf, size_t size, const char *a, const char *b, const char *c);
-/* a + b + v in decimal + c, the same way */
-char *str_join_num(char *buf, size_t size, const char *a, const char *b, int64_t v, const char *c);
-void move_down(char *dst, const char *src, size_t n);	/* dst <= src */
-int str_eq(const char *a, const char *b);	/* !strcmp(a, b) */
+
+/* usage.c */
+extern int applet_usage;	/* its help text in pack.h; -1: compiled out */
+NORETURN void usage_die(const char *why, const char *what);
+void show_usage(int full);	/* full: --help, on stdout; else on stderr */
 
 /* num.c: checked integer parsing.  base 0: "0x" hex, else decimal.
  * Returns 0, or EINVAL (not a number, trailing garbage) / ERANGE. */
@@ -91,17 +120,6 @@ struct opts {
 };
 void opt_parse(char **argv, const char *spec, struct opts *o);
 #define OPT(o, i) ((o)->flags & (1u << (i)))
-
-/* xsys.c: system calls that die with a clear message on failure */
-int xopen(const char *path, int flags, mode_t mode);
-void xclose(int fd);
-void *xmmap(const char *what, size_t len, int prot, int flags, int fd);
-ssize_t xread(int fd, void *buf, size_t n);	/* EINTR retried; 0 at EOF */
-void xwrite_all(const char *what, int fd, const void *p, size_t n);
-void xflock(const char *path, int fd, int op);
-void xftruncate(const char *path, int fd, off_t len);
-void xsigaction(int sig, void (*fn)(int));
-int xrandom_range(int lo, int hi);
 
 /* sysv.c: System V IPC; every failure of these goes through sysv_fail()
  * so a kernel without CONFIG_SYSVIPC is named, never a bare ENOSYS.

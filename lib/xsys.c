@@ -1,4 +1,5 @@
-/* Checked system calls: each dies with "shmbox: APPLET: what: strerror". */
+/* Checked system calls: each dies with "shmbox: APPLET: what: strerror".
+ * Calls down to err.c and sys.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

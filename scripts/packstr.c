@@ -1,7 +1,7 @@
 /* packstr: pack the binary's long texts with byte-pair encoding, for
  * lib/pack.c to unpack at run time.
  *
- *   packstr <TEXTS >pack.h
+ *   packstr [MAXPAIRS] <TEXTS >pack.h
  *
  * TEXTS, one per line: NAME, a tab, the text with "\n" for a newline and
  * "\\" for a backslash (help texts, errno texts).  They go into pack_data;
@@ -13,7 +13,10 @@
  * frequent enough to pay for its 2 dictionary bytes.  Unpacking expands a
  * byte >= 128 into its pair, recursively: a few instructions and no
  * buffers, where a real compressor (zlib) costs kilobytes.  Texts shrink
- * to about 60 % (docs/size.md).  A build tool: runs on the build machine. */
+ * to about 60 % (docs/size.md).  MAXPAIRS (default and at most 128) caps
+ * the pairs: 0 leaves the texts as they are, to measure what packing
+ * saves (PACK_PAIRS=0 make ..., docs/size.md).  A build tool: runs on
+ * the build machine. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,12 +138,13 @@ static int pack_round(int t)
 	return 1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	size_t maxlen = 0, raw = 0, nout = 0;
+	int maxpairs = argc > 1 ? atoi(argv[1]) : NTOKENS;
 
 	read_texts();
-	while (ntokens < NTOKENS && pack_round(128 + ntokens))
+	while (ntokens < maxpairs && ntokens < NTOKENS && pack_round(128 + ntokens))
 		ntokens++;
 	for (int k = 0; k < ntexts; k++) {
 		raw += raw_len[k] + 1;

@@ -1,0 +1,93 @@
+/* Strings and numbers: formatting, joining, comparing.  A leaf: calls
+ * nothing else of lib/. */
+#include <string.h>
+#include "libshmbox.h"
+
+/* v / base, and v % base in *rem, for base <= 16 with 32-bit divisions:
+ * long division of the high word, then of two 16-bit digits of the low
+ * word (a remainder < base and 16 bits fit in 32).  A 64-bit "/" would
+ * bring libgcc's __udivdi3 (1.1 KB on MIPS) into the 32-bit builds. */
+static uint64_t div_small(uint64_t v, unsigned base, unsigned *rem)
+{
+	uint32_t hi = (uint32_t)(v >> 32), lo = (uint32_t)v;
+	uint32_t qhi = hi / base, part = (hi % base) << 16 | lo >> 16;
+	uint32_t qmid = part / base;
+
+	part = (part % base) << 16 | (lo & 0xffff);
+	*rem = part % base;
+	return (uint64_t)qhi << 32 | qmid << 16 | part / base;
+}
+
+size_t fmt_u64(char *buf, uint64_t v, unsigned base)
+{
+	char tmp[64], *p = tmp + sizeof(tmp);	/* filled from the end */
+	size_t n;
+
+	do {
+		unsigned digit;
+
+		v = div_small(v, base, &digit);
+		*--p = "0123456789abcdef"[digit];
+	} while (v);
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(buf, p, n);
+	return n;
+}
+
+size_t fmt_i64(char *buf, int64_t v)
+{
+	size_t neg = v < 0;
+
+	buf[0] = '-';	/* the digits overwrite it when v >= 0 */
+	/* negate in unsigned arithmetic: INT64_MIN has no positive twin */
+	return neg + fmt_u64(buf + neg, neg ? -(uint64_t)v : (uint64_t)v, 10);
+}
+
+/* parts[0] + ... + parts[3] (any may be NULL) into buf, cut to fit */
+static char *join(char *buf, size_t size, const char *const *parts)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < 4; i++) {
+		for (const char *p = parts[i]; p && *p && n < size - 1; p++)
+			buf[n++] = *p;
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+/* not inlined: gcc copies it into its callers otherwise (+50 B) */
+__attribute__((noinline))
+char *str_join(char *buf, size_t size, const char *a, const char *b, const char *c)
+{
+	const char *parts[4] = { a, b, c, NULL };
+
+	return join(buf, size, parts);
+}
+
+char *str_join_num(char *buf, size_t size, const char *a, const char *b, int64_t v, const char *c)
+{
+	char num[24];
+	const char *parts[4] = { a, b, num, c };
+
+	num[fmt_i64(num, v)] = 0;
+	return join(buf, size, parts);
+}
+
+/* strcmp(a, b) == 0, by hand: musl's strcmp (62 B on x86_64, 76 on
+ * mipsel) was linked for a few option and applet names */
+int str_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+/* memmove for dst <= src, the only way these buffers move: a partial line
+ * back to the start.  By hand because musl's memmove is C on most targets
+ * (468 B on mipsel) and the moves here are a line or less. */
+void move_down(char *dst, const char *src, size_t n)
+{
+	while (n--)
+		*dst++ = *src++;
+}
