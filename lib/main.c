@@ -142,9 +142,9 @@ static int shmbox_main(int argc, char **argv)
 		return shmbox_main(argc - 1, argv + 1);
 	if (!cmd || str_eq(cmd, "--help")) {
 		if (cmd && argv[2]) {	/* as busybox --help APPLET: APPLET --help */
-			char *help[] = { argv[2], (char *)"--help", NULL };
-
-			run_applet(argv[2], 2, help);
+			argv[1] = argv[2];
+			argv[2] = (char *)"--help";
+			run_applet(argv[1], argc - 1, argv + 1);
 		}
 		shmbox_help(1);
 		return EXIT_OK;
