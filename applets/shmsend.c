@@ -35,7 +35,8 @@
 #include <sys/mman.h>
 #include "spool.h"
 
-enum { OPT_n, OPT_t, OPT_k, OPT_f, OPT_j, OPT_seed };
+#define FOR_shmsend
+#include "options.h"
 
 /* what: "message of N bytes", or a line of stdin, whose length is not
  * known: its end may never come */
@@ -103,12 +104,12 @@ int shmsend_main(int argc, char **argv)
 	uint32_t max;
 
 	(void)argc;
-	opt_parse(argv, "nt:k:f:j:" IF_FEATURE_SPOOL_SEED("S(seed)"), &o);
+	opt_parse(argv, OPTSTR, &o);
 	wait_ms = OPT(&o, OPT_n) ? 0 : -1;
 	if (o.arg[OPT_t])
 		wait_ms = (int32_t)xparse_u64("-t", o.arg[OPT_t], 10, 1000000) * 1000;
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed)) {
-		seed_refuse(o.flags & (1u << OPT_k | 1u << OPT_f | 1u << OPT_j), "ntkfj");
+		seed_refuse(o.flags & (1u << OPT_k | 1u << OPT_f | 1u << OPT_j), OPT_LETTERS);
 		return seed_send(o.rest, wait_ms);
 	}
 	spool_send_open(&w, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]), wait_ms);

@@ -59,7 +59,8 @@
 #include <unistd.h>
 #include "spool.h"
 
-enum { OPT_r, OPT_x, OPT_R, OPT_A, OPT_s, OPT_m, OPT_o, OPT_k, OPT_f, OPT_j, OPT_seed };
+#define FOR_shmspool
+#include "options.h"
 
 static volatile sig_atomic_t stop;
 
@@ -110,12 +111,12 @@ int shmspool_main(int argc, char **argv)
 	int mode = 0600;
 
 	(void)argc;
-	opt_parse(argv, "rxRAs:m:o:k:f:j:" IF_FEATURE_SPOOL_SEED("S(seed)"), &o);
+	opt_parse(argv, OPTSTR, &o);
 	if (o.nrest)
 		usage_die("extra argument", o.rest[0]);
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
 		seed_refuse(o.flags & (1u << OPT_r | 1u << OPT_A | 1u << OPT_s | 1u << OPT_m |
-				       1u << OPT_k | 1u << OPT_f | 1u << OPT_j), "rxRAsmokfj");
+				       1u << OPT_k | 1u << OPT_f | 1u << OPT_j), OPT_LETTERS);
 	rd.raw = OPT(&o, OPT_r) != 0;
 	if (o.arg[OPT_s])
 		size = ring_size_arg(o.arg[OPT_s]);
