@@ -27,6 +27,7 @@
 //config:	  and leaves FILE unchanged, as does a FILE that does not hold
 //config:	  one number.
 //applet:APPLET(mmapint, APPLET_PLAIN)
+//options:c
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +40,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "libshmbox.h"
+#define FOR_mmapint
+#include "options.h"
 
 /* Past this many bytes without a NUL, FILE is not one of ours (the
  * tutorial's files are 258 bytes: the text, then NULs). */
@@ -233,7 +236,7 @@ int mmapint_main(int argc, char **argv)
 	int fd, need;
 
 	(void)argc;
-	opt_parse(argv, "c", &o);
+	opt_parse(argv, OPTSTR, &o);
 	if (o.nrest < 1)
 		usage_die("missing FILE", NULL);
 	file_path = o.rest[0];
@@ -252,7 +255,7 @@ int mmapint_main(int argc, char **argv)
 		arg = xparse_i64(op_names[op], args[0], 0, INT64_MIN, INT64_MAX);
 
 	/* -c: create a missing FILE, then open it once more */
-	for (int create = OPT(&o, 0);; create = 0) {
+	for (int create = OPT(&o, OPT_c);; create = 0) {
 		/* O_NONBLOCK: a FIFO must not wait for a writer (or a device
 		 * for a carrier) before read_value() turns it away; it changes
 		 * nothing for a regular file, its mapping or flock() */

@@ -23,6 +23,7 @@
 //config:
 //config:	  OFF, LEN, SIZE: k or M suffix.
 //applet:APPLET(shmcat, APPLET_SYSV)
+//options:wc:sLRk:f:j:i:o:l:zxZm:
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,20 +37,15 @@
 #include <sys/shm.h>
 #include <unistd.h>
 #include "libshmbox.h"
+#define FOR_shmcat
+#include "options.h"
 
-/* Bit i of opts.flags is the i-th of letters[]. */
-#define OPTSPEC "wc:sLRk:f:j:i:o:l:zxZm:"
-static const char letters[] = "wcsLRkfjiolzxZm";
-enum { A_SIZE = 1, A_KEY = 5, A_PATH, A_PROJ, A_ID, A_OFF, A_LEN, A_MODE = 14 };
+/* the actions come first in //options: (check_options counts on it) */
 enum {
-	/* the actions first */
-	OPT_WRITE = 1 << 0, OPT_CREATE = 1 << 1, OPT_STAT = 1 << 2, OPT_LIST = 1 << 3,
-	OPT_RM = 1 << 4, OPT_KEY = 1 << 5, OPT_PATH = 1 << 6, OPT_PROJ = 1 << 7,
-	OPT_ID = 1 << 8, OPT_OFF = 1 << 9, OPT_LEN = 1 << 10, OPT_NUL = 1 << 11,
-	OPT_HEX = 1 << 12, OPT_ZERO = 1 << 13, OPT_MODE = 1 << 14,
-	SELECT = OPT_KEY | OPT_PATH | OPT_PROJ | OPT_ID,
-	ACTIONS = OPT_WRITE | OPT_CREATE | OPT_STAT | OPT_LIST | OPT_RM,
+	SELECT = FLAG_k | FLAG_f | FLAG_j | FLAG_i,
+	ACTIONS = FLAG_w | FLAG_c | FLAG_s | FLAG_L | FLAG_R,
 };
+_Static_assert(ACTIONS == 31, "shmcat's actions are its first five options");
 
 #define PROC_SHM "/proc/sysvipc/shm"
 #ifndef MADV_POPULATE_READ
@@ -77,9 +73,9 @@ static void check_options(unsigned flags)
 {
 	/* by action: reading, -w, -c, -s, -L, -R */
 	static const unsigned short takes[] = {
-		SELECT | OPT_OFF | OPT_LEN | OPT_NUL | OPT_HEX,
-		SELECT | OPT_OFF | OPT_LEN | OPT_ZERO,
-		OPT_KEY | OPT_PATH | OPT_PROJ | OPT_MODE, SELECT, 0, SELECT,
+		SELECT | FLAG_o | FLAG_l | FLAG_z | FLAG_x,
+		SELECT | FLAG_o | FLAG_l | FLAG_Z,
+		FLAG_k | FLAG_f | FLAG_j | FLAG_m, SELECT, 0, SELECT,
 	};
 	unsigned action = flags & ACTIONS, bad;
 	char msg[] = "-? does not go with -?";
@@ -91,9 +87,9 @@ static void check_options(unsigned flags)
 		return;
 	/* reading takes every option but these two */
 	if (!action)
-		usage_die(bad & OPT_ZERO ? "-Z needs -w" : "-m needs -c", NULL);
-	msg[1] = letters[__builtin_ctz(bad)];
-	msg[21] = letters[__builtin_ctz(action)];
+		usage_die(bad & FLAG_Z ? "-Z needs -w" : "-m needs -c", NULL);
+	msg[1] = OPT_LETTERS[__builtin_ctz(bad)];
+	msg[21] = OPT_LETTERS[__builtin_ctz(action)];
 	usage_die(msg, NULL);
 }
 
@@ -256,7 +252,8 @@ static void list_segments(void)
 }
 
 /* the 16 bytes at q are the 16 before them; by hand: memcmp would be
- * linked for this alone (52 B on x86_64, 68 B on mipsel) */
+ * linked for this alone (tiny_defconfig +64 B on mipsel, +54 B of code on
+ * x86_64: docs/size.md) */
 static int same_line(const unsigned char *q)
 {
 	for (int k = 0; k < 16; k++)
@@ -336,19 +333,19 @@ static int find_segment(const struct opts *o, unsigned flags)
 	key_t key;
 	int id;
 
-	if (flags & OPT_ID) {
-		if (flags & (OPT_KEY | OPT_PATH | OPT_PROJ))
+	if (flags & FLAG_i) {
+		if (flags & (FLAG_k | FLAG_f | FLAG_j))
 			usage_die("use -k, -f or -i, not two", NULL);
-		id = (int)xparse_u64("-i", o->arg[A_ID], 0, INT_MAX);
+		id = (int)xparse_u64("-i", o->arg[OPT_i], 0, INT_MAX);
 		str_join_num(seg_name, sizeof(seg_name), "shmid ", NULL, id, NULL);
 		return id;
 	}
-	key = ipc_key(o->arg[A_KEY], o->arg[A_PATH], o->arg[A_PROJ], IPC_PRIVATE);
+	key = ipc_key(o->arg[OPT_k], o->arg[OPT_f], o->arg[OPT_j], IPC_PRIVATE);
 	memcpy(seg_name, "key ", 4);
 	fmt_key(seg_name + 4, key);
-	if (flags & OPT_CREATE) {
-		size_t size = xparse_size("-c", o->arg[A_SIZE], SIZE_MAX);
-		int mode = flags & OPT_MODE ? (int)xparse_u64("-m", o->arg[A_MODE], 8, 0777) : 0600;
+	if (flags & FLAG_c) {
+		size_t size = xparse_size("-c", o->arg[OPT_c], SIZE_MAX);
+		int mode = flags & FLAG_m ? (int)xparse_u64("-m", o->arg[OPT_m], 8, 0777) : 0600;
 
 		id = shmget(key, size, IPC_CREAT | IPC_EXCL | mode);
 		if (id < 0 && errno == EEXIST)
@@ -356,7 +353,7 @@ static int find_segment(const struct opts *o, unsigned flags)
 		if (id < 0 && errno == EINVAL)
 			die_msg("-c", "size out of the kernel's limits");
 	} else {
-		if (!(flags & (OPT_KEY | OPT_PATH)))
+		if (!(flags & (FLAG_k | FLAG_f)))
 			usage_die("missing -k KEY, -f PATH or -i SHMID", NULL);
 		/* shmget would make a new segment for it */
 		if (key == IPC_PRIVATE)
@@ -378,21 +375,21 @@ int shmcat_main(int argc, char **argv)
 	int id;
 
 	(void)argc;
-	opt_parse(argv, OPTSPEC, &o);
+	opt_parse(argv, OPTSTR, &o);
 	flags = o.flags;
 	if (o.nrest)
 		usage_die("extra argument", o.rest[0]);
 	check_options(flags);
-	if (flags & OPT_LIST) {
+	if (flags & FLAG_L) {
 		list_segments();
 		return EXIT_OK;
 	}
-	if (flags & OPT_OFF)
-		off = xparse_size("-o", o.arg[A_OFF], UINT64_MAX);
-	if (flags & OPT_LEN)
-		len = xparse_size("-l", o.arg[A_LEN], UINT64_MAX);
+	if (flags & FLAG_o)
+		off = xparse_size("-o", o.arg[OPT_o], UINT64_MAX);
+	if (flags & FLAG_l)
+		len = xparse_size("-l", o.arg[OPT_l], UINT64_MAX);
 	id = find_segment(&o, flags);
-	if (flags & OPT_CREATE) {
+	if (flags & FLAG_c) {
 		out_i64(id);
 		out_char('\n');
 		/* the id unseen, the new segment would be lost (a private one
@@ -412,40 +409,40 @@ int shmcat_main(int argc, char **argv)
 		}
 		return EXIT_OK;
 	}
-	if (flags & OPT_RM) {
+	if (flags & FLAG_R) {
 		if (shmctl(id, IPC_RMID, NULL) < 0)
 			seg_fail();
 		return EXIT_OK;
 	}
 	if (shmctl(id, IPC_STAT, &ds) < 0)
 		seg_fail();
-	if (flags & OPT_STAT) {
+	if (flags & FLAG_s) {
 		print_stat(id, &ds, 1);
 		return EXIT_OK;
 	}
 	if (ds.shm_perm.mode & SHM_DEST)
 		die_msg(seg_name, "segment marked for removal");
-	if (!(flags & OPT_LEN))
+	if (!(flags & FLAG_l))
 		len = ds.shm_segsz - off;
 	if (off > ds.shm_segsz || len > ds.shm_segsz - off)
 		die_msg(off > ds.shm_segsz ? "-o" : "-l", "past the end of the segment");
 	/* the segment's size comes from the kernel: every byte touched below
 	 * lies in [off, off + len), inside it */
-	seg = attach(id, flags & OPT_WRITE ? 0 : SHM_RDONLY) + off;
-	if (flags & OPT_WRITE) {
-		write_segment(seg, len, flags & OPT_ZERO);
+	seg = attach(id, flags & FLAG_w ? 0 : SHM_RDONLY) + off;
+	if (flags & FLAG_w) {
+		write_segment(seg, len, flags & FLAG_Z);
 		return EXIT_OK;
 	}
-	if (flags & OPT_NUL) {
+	if (flags & FLAG_z) {
 		unsigned char *nul = memchr(seg, 0, len);
 
 		if (nul)
 			len = (uint64_t)(nul - seg);
 	}
-	if (flags & OPT_HEX) {
+	if (flags & FLAG_x) {
 		/* as hexdump -C: nothing for -n 0 or for no input from the
 		 * start, else down to the end offset */
-		if (len || (off && !(flags & OPT_LEN)))
+		if (len || (off && !(flags & FLAG_l)))
 			hex_dump(seg, (size_t)len, (size_t)off);
 	} else {
 		/* Page tables in one call, not a fault per 4 KiB page inside

@@ -3,7 +3,8 @@
  * System V calls; write(2) to a socket).  One line each: ERR(NAME, "text").
  * scripts/gen-build packs the texts into the binary (lib/pack.c); lib/err.c
  * keeps the names.  An errno not listed here is printed as "Unknown error
- * N".  musl's full strerror table costs 2.2 KB; these, about 0.5. */
+ * N".  musl's strerror instead costs defconfig 2,296 B on x86_64 (mipsel
+ * 2,380: docs/size.md). */
 ERR(EPERM, "Operation not permitted")
 ERR(ENOENT, "No such file or directory")
 ERR(ESRCH, "No such process")

@@ -14,6 +14,7 @@
 #include "spool.h"
 
 #define SEED_BUFFERS 10
+#define SEED_BUFLEN 256
 #define SEED_PROJECT 'K'
 
 struct seed_shm {
@@ -67,7 +68,10 @@ static int seed_get(int w, key_t k, int flags)
 	return w ? semget(k, 1, flags) : shmget(k, sizeof(struct seed_shm), flags);
 }
 
-int seed_open(int create)
+/* the segment and the three semaphores; create: missing ones are made
+ * (the spooler), else they must exist (shmsend).  Returns which objects
+ * it made, as bits */
+static int seed_open(int create)
 {
 	int made = 0;
 
@@ -116,13 +120,22 @@ static int seed_sane(int made, int idx)
 /* The tutorial's client takes the mutex without SEM_UNDO: killed in its
  * few instructions inside, it leaves the mutex taken and every sender
  * waiting for ever.  The last process to change it is the holder; when
- * that one is gone, give the mutex back (at start and each idle second). */
+ * that one is gone, give the mutex back (at start and each idle second).
+ * No system call reads the last pid and the value together, so: the
+ * last pid, the value, the last pid again.  Every semop on the mutex
+ * makes its caller the last pid, and the first pid is dead, so the same
+ * pid twice means nobody changed the mutex between the two: the 0 read
+ * between them is the dead holder's.  From then on nobody can take it
+ * (it is 0: a P waits) and nobody gives it back but a holder, and there
+ * is none alive: SETVAL cannot release it under a live client.  (A
+ * client that gives back what it never took breaks the mutex anyway.) */
 static void seed_unstick(void)
 {
 	/* pid 0: the holder is in another pid namespace, alive or not */
 	int pid = seed_ctl(SEED_MUTEX, GETPID);
 
-	if (pid > 0 && !pid_alive(pid) && seed_ctl(SEED_MUTEX, GETVAL) == 0) {
+	if (pid > 0 && !pid_alive(pid) && seed_ctl(SEED_MUTEX, GETVAL) == 0 &&
+	    seed_ctl(SEED_MUTEX, GETPID) == pid) {
 		warn_msg("--seed", "the mutex was held by a process that died: released");
 		seed_setval(SEED_MUTEX, 1);
 	}
@@ -195,7 +208,7 @@ void seed_refuse(unsigned bad, const char *letters)
 	}
 }
 
-NORETURN void seed_too_long(void)
+static NORETURN void seed_too_long(void)
 {
 	die_msg("--seed", "message longer than the tutorial's 256-byte buffers");
 }
@@ -209,7 +222,7 @@ static void seed_mutex(int op)
 /* one message into the next buffer as "(PID): text\n"; wait_ms is
  * shmsend's: 0 (-n) fails at once when full, -1 waits, else at most
  * that long */
-void seed_put(const char *text, size_t len, int32_t wait_ms)
+static void seed_put(const char *text, size_t len, int32_t wait_ms)
 {
 	char pre[16], *buf;
 	size_t plen = spool_fmt_prefix(pre, getpid()), need = plen + len + 1;
@@ -235,4 +248,46 @@ void seed_put(const char *text, size_t len, int32_t wait_ms)
 	shm->buffer_index = (idx + 1) % SEED_BUFFERS;
 	seed_mutex(1);
 	seed_op(SEED_SIGNAL, 1, 0, -1);
+}
+
+/* each line of stdin (without its newline) as one message: the
+ * tutorial's buffers hold one each */
+static void seed_send_lines(int32_t wait_ms)
+{
+	char buf[SEED_BUFLEN + 1];	/* a longest message and its newline */
+	size_t have = 0;
+
+	for (;;) {
+		ssize_t n = xread(0, buf + have, sizeof(buf) - have);
+		char *nl;
+
+		if (n == 0) {
+			/* a last line without its newline */
+			if (have)
+				seed_put(buf, have, wait_ms);
+			return;
+		}
+		have += (size_t)n;
+		while ((nl = memchr(buf, '\n', have))) {
+			seed_put(buf, (size_t)(nl - buf), wait_ms);
+			have -= (size_t)(nl + 1 - buf);
+			move_down(buf, nl + 1, have);
+		}
+		if (have == sizeof(buf))
+			seed_too_long();
+	}
+}
+
+int seed_send(char **args, int32_t wait_ms)
+{
+	seed_open(0);
+	if (*args) {
+		size_t len;
+		char *msg = spool_join_args(args, &len);
+
+		seed_put(msg, len, wait_ms);
+	} else {
+		seed_send_lines(wait_ms);
+	}
+	return EXIT_OK;
 }

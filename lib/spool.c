@@ -1,15 +1,19 @@
-/* The spool's segment: finding it, creating it, checking its header.
- * Everything read from the segment is untrusted: another process may have
- * written anything there. */
+/* The spool's segment: finding it, creating it, checking its header;
+ * what both halves of the protocol (spoolsend.c, spooldrain.c) and
+ * --seed (seedspool.c) share.  Everything read from the segment is
+ * untrusted: another process may have written anything there. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/times.h>
 #include "spool.h"
 
 /* getenv(3), without the 0.5 KB of musl string functions it brings */
@@ -68,11 +72,77 @@ void spool_corrupt(const struct spool *s, const char *what)
 	die_msg3(s->keyname, "corrupt", what);
 }
 
+/* the digits of a symbolic link of /proc ("1234", "pid:[4026531836]",
+ * made by the kernel) as a number; 0: no such link */
+static uint32_t proc_link_num(const char *path)
+{
+	char link[32];
+	ssize_t n = readlink(path, link, sizeof(link));
+	uint32_t v = 0;
+
+	for (ssize_t i = 0; i < n; i++)
+		if (link[i] >= '0' && link[i] <= '9')
+			v = v * 10 + (uint32_t)(link[i] - '0');
+	return v;
+}
+
+/* /proc is our pid namespace's: /proc/self is our pid.  (Another
+ * namespace's /proc names other processes by our pids.)  Not kept: it
+ * is asked only while a record or the lock waits on its owner */
+static int proc_is_ours(void)
+{
+	return proc_link_num("/proc/self") == (uint32_t)getpid();
+}
+
+/* /proc says pid is a zombie (killed, not yet reaped by its parent: kill
+ * finds it, but it will never commit nor unlock) or gone; 0 where /proc
+ * cannot tell */
+static int proc_says_dead(int32_t pid)
+{
+	char path[40], buf[64], *p;
+	size_t n = 6;
+	ssize_t r;
+	int fd;
+
+	if (!proc_is_ours())
+		return 0;
+	memcpy(path, "/proc/", 6);
+	n += fmt_i64(path + n, pid);
+	memcpy(path + n, "/stat", 6);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)	/* ENOENT: gone since kill found it */
+		return errno == ENOENT;
+	/* an error (EINTR: a signal) is "cannot tell": we look again soon */
+	r = read(fd, buf, sizeof(buf));
+	close(fd);
+	/* "PID (COMM) S ...": the state after the last ')' (COMM may hold
+	 * any byte, and is at most 15 of them: all within 64) */
+	for (p = buf + (r > 0 ? r : 0); p > buf && p[-1] != ')'; p--)
+		;
+	return p > buf && p + 1 < buf + r && (p[1] == 'Z' || p[1] == 'X');
+}
+
 int pid_alive(int32_t pid)
 {
 	if (pid <= 0)
 		return 0;
-	return kill(pid, 0) == 0 || errno == EPERM;
+	if (kill(pid, 0) < 0 && errno != EPERM)
+		return 0;
+	return !proc_says_dead(pid);
+}
+
+uint32_t pid_ns_id(void)
+{
+	return proc_link_num("/proc/self/ns/pid");
+}
+
+/* times(2) counts USER_HZ ticks (100 a second on every Linux ABI) and
+ * needs neither the vDSO (~0.9 KB) nor 64-bit time on 32-bit targets */
+uint32_t spool_now_ms(void)
+{
+	struct tms t;
+
+	return (uint32_t)times(&t) * 10u;
 }
 
 size_t spool_fmt_prefix(char *buf, int32_t pid)
@@ -82,6 +152,25 @@ size_t spool_fmt_prefix(char *buf, int32_t pid)
 	buf[0] = '(';
 	memcpy(buf + n, "): ", 3);
 	return n + 3;
+}
+
+char *spool_join_args(char **args, size_t *len)
+{
+	size_t total = 0, n = 0;
+	char *msg;
+
+	for (char **a = args; *a; a++)
+		total += strlen(*a) + 1;
+	msg = xmmap("buffer", total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	for (char **a = args; *a; a++) {
+		size_t l = strlen(*a);
+
+		memcpy(msg + n, *a, l);
+		n += l;
+		msg[n++] = ' ';
+	}
+	*len = total - 1;
+	return msg;
 }
 
 uint32_t spool_payload_room(uint32_t len)
@@ -150,25 +239,25 @@ static void attach_segment(struct spool *s)
 
 /* A set of another size at the key is another program's (semget only
  * refuses one smaller than asked for): -R would remove it. */
-static void check_sems(const struct spool *s)
+static void check_sems(const struct spool *s, struct semid_ds *ds)
 {
-	struct semid_ds ds;
-
-	if (semctl(s->semid, 0, IPC_STAT, &ds) < 0)
+	if (semctl(s->semid, 0, IPC_STAT, ds) < 0)
 		sysv_fail(s->keyname, NULL, errno);
-	if (ds.sem_nsems != SPOOL_NSEMS)
+	if (ds->sem_nsems != SPOOL_NSEMS)
 		die_msg(s->keyname, "the key holds a semaphore set that is not a spool's");
 }
 
 void spool_attach(struct spool *s, key_t key)
 {
+	struct semid_ds ds;
+
 	name_spool(s, key);
 	if ((s->semid = semget(key, 0, 0)) < 0 || (s->shmid = shmget(key, 0, 0)) < 0) {
 		if (errno == ENOENT)
 			die_msg(s->keyname, "no such spool: start shmspool first (or name another with -k or -f)");
 		sysv_fail(s->keyname, NULL, errno);
 	}
-	check_sems(s);
+	check_sems(s, &ds);
 	attach_segment(s);
 	/* a spooler that just created the segment sets it up in microseconds */
 	for (int i = 0; header_is_blank(s->h); i++) {
@@ -226,9 +315,31 @@ static NORETURN void create_failed(struct spool *s, int err)
 	sysv_fail(s->keyname, NULL, err);
 }
 
-void spool_create(struct spool *s, key_t key, uint32_t size, int mode)
+/* Objects at the key that this spooler did not make are adopted only when
+ * they are ours (owner and creator our uid) and grant no more than -m
+ * asked; another user's could read, feed or remove our spool (issue 14,
+ * point 3).  adopt (-A): take them anyway, as before. */
+static void check_adopt(const struct spool *s, const char *obj, const struct ipc_perm *p,
+			int mode, int adopt)
 {
-	int made_sems = 1, id;
+	uid_t me = geteuid(), who = p->uid != me ? p->uid : p->cuid;
+	unsigned grants = p->mode & 0777;
+	const char *key = s->keyname + 6;	/* "0x..." of "spool 0x..." */
+	char what[64], rm[48], why[96], num[24];
+
+	if (adopt || (who == me && !(grants & ~(unsigned)mode)))
+		return;
+	undo_create(s);
+	num[fmt_u64(num, grants, 8)] = 0;
+	str_join_num(rm, sizeof(rm), obj, " of uid ", (int64_t)who, " with mode 0");
+	str_join(what, sizeof(what), rm, num, NULL);
+	str_join(rm, sizeof(rm), "not adopted (ipcrm -M ", key, " -S ");
+	die_msg3(s->keyname, what, str_join(why, sizeof(why), rm, key, " removes it; -A adopts it)"));
+}
+
+void spool_create(struct spool *s, key_t key, uint32_t size, int mode, int adopt)
+{
+	int made_sems = 1, made_seg, id;
 	size_t seg;
 
 	name_spool(s, key);
@@ -246,17 +357,29 @@ void spool_create(struct spool *s, key_t key, uint32_t size, int mode)
 		sysv_fail(s->keyname, NULL, errno);
 	}
 	s->semid = id;
-	if (made_sems)
+	if (made_sems) {
 		s->made_semid = id;
-	else
-		check_sems(s);
+	} else {
+		struct semid_ds ds;
+
+		check_sems(s, &ds);
+		check_adopt(s, "semaphore set", &ds.sem_perm, mode, adopt);
+	}
 	take_ownership(s);
 	id = shmget(key, sizeof(struct spool_hdr) + size, IPC_CREAT | IPC_EXCL | mode);
+	made_seg = id >= 0;
 	if (id < 0 && errno == EEXIST)
 		id = shmget(key, 0, 0);
 	if (id < 0)
 		create_failed(s, errno);
 	s->shmid = id;
+	if (!made_seg) {
+		struct shmid_ds ds;
+
+		if (shmctl(id, IPC_STAT, &ds) < 0)
+			create_failed(s, errno);	/* removes a set we made */
+		check_adopt(s, "segment", &ds.shm_perm, mode, adopt);
+	}
 	attach_segment(s);
 	/* blank: we created it, or a spooler died setting it up; either way
 	 * the segment is a header and a ring of a spool's size.  A blank
@@ -267,4 +390,6 @@ void spool_create(struct spool *s, key_t key, uint32_t size, int mode)
 	check_header(s);
 	s->made_semid = -1;
 	__atomic_store_n(&s->h->spooler_pid, (int32_t)getpid(), __ATOMIC_RELAXED);
+	/* a -R spooler killed between closing and removing left it closed */
+	__atomic_store_n(&s->h->closed, 0, __ATOMIC_RELAXED);
 }

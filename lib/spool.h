@@ -5,14 +5,21 @@
  * Senders reserve space under a tiny lock that holds the owner's pid (no
  * system call; a dead owner's lock is taken over), write their record and
  * mark it committed; the spooler writes committed records out straight
- * from the segment (writev) and only then frees their space.  Semaphores
- * serve only to sleep and wake:
+ * from the segment (writev) and only then frees their space, and skips a
+ * record whose sender died before committing.  Dead means: kill(2) does
+ * not find the pid, or /proc shows a zombie; and only a pid of the
+ * spooler's pid namespace is ever judged so (SPOOL_UNCHECKED below).
+ * Semaphores serve only to sleep and wake:
  *   SEM_OWNER  1 while a spooler runs (taken with SEM_UNDO: it is given
  *              back by the kernel when the spooler dies, even by SIGKILL)
  *   SEM_WAKE   posted by a sender whose commit finds the spooler asleep
  *   SEM_SPACE  posted by the spooler when senders wait for space
  * Positions are byte counts mod 2^32 (32-bit atomics work on every target)
- * and the ring size is a power of two, so position & mask is the offset. */
+ * and the ring size is a power of two, so position & mask is the offset.
+ * The files: spool.c (the segment, pids, what all share), spoolsend.c
+ * (the senders' half), spooldrain.c (the spooler's), seedspool.c (the
+ * tutorial's protocol, --seed); of the spool's files, the last three
+ * call only spool.c and sem.c (and libshmbox below them). */
 #ifndef SPOOL_H
 #define SPOOL_H
 
@@ -22,7 +29,9 @@
 #include "libshmbox.h"
 
 #define SPOOL_MAGIC 0x4c4f5053u		/* "SPOL" */
-#define SPOOL_VERSION 1
+/* 2: the DROPPED state, the UNCHECKED flags of kind and lock, and
+ * spooler_ns (version 1 knew none of them) */
+#define SPOOL_VERSION 2
 #define SPOOL_DEFAULT_KEY 0x53484d53	/* "SHMS" */
 #define SPOOL_DEFAULT_SIZE 65536u
 #define SPOOL_MIN_SIZE 4096u
@@ -35,10 +44,20 @@ enum { SEM_OWNER, SEM_WAKE, SEM_SPACE, SPOOL_NSEMS };
 #define REC_RESERVED 0x56534552u	/* "RESV" */
 #define REC_COMMITTED 0x544d4f43u	/* "COMT" */
 #define REC_PAD 0x44444150u		/* "PADD": filler to the ring's end */
+/* given up by the spooler (RESERVED -> DROPPED in one CAS, so that a
+ * sender's commit, RESERVED -> COMMITTED, and the drop never both win) */
+#define REC_DROPPED 0x504f5244u	/* "DROP" */
 
 /* record kinds */
 #define KIND_MESSAGE 1	/* one message; may hold newlines; no newline at end */
 #define KIND_LINES 2	/* whole lines, each ending in '\n' */
+/* Or'ed into kind, and into the lock's pid: the sender's pid cannot be
+ * checked from the spooler's pid namespace (another namespace, or one
+ * that /proc cannot name).  The spooler never drops such a record on a
+ * pid check: it waits for the commit, and gives up only after
+ * SPOOL_UNCHECKED_MS, with a warning; no sender takes over such a lock. */
+#define SPOOL_UNCHECKED 0x80000000u
+#define SPOOL_UNCHECKED_MS 60000
 
 struct spool_hdr {
 	uint32_t magic;		/* written last when the spool is set up */
@@ -51,7 +70,13 @@ struct spool_hdr {
 	uint32_t sleeping;	/* 1: the spooler sleeps on SEM_WAKE */
 	uint32_t waiters;	/* senders sleeping on SEM_SPACE */
 	int32_t spooler_pid;
-	uint32_t unused[6];
+	uint32_t spooler_ns;	/* the last spooler's pid namespace (its inode); 0: unknown */
+	uint32_t unused[2];
+	uint32_t closed;	/* 1: a stopping -R spooler: no more reservations */
+	/* the spooler's progress inside the tail record, for the next one
+	 * after a death: skip payload bytes of the record at skip_pos are
+	 * out (skip_pos != consumed: none) */
+	uint32_t skip_pos, skip;
 };
 
 struct spool_rec {
@@ -74,12 +99,20 @@ struct spool {
  * $SHMBOX_SPOOL, else SPOOL_DEFAULT_KEY */
 key_t spool_key(const char *key_arg, const char *path, const char *proj);
 void spool_attach(struct spool *s, key_t key);	/* senders: the spool must exist */
-void spool_create(struct spool *s, key_t key, uint32_t size, int mode);	/* the spooler */
+/* the spooler; adopt: take objects at the key that are another user's,
+ * or grant more than mode (else an error names owner and mode) */
+void spool_create(struct spool *s, key_t key, uint32_t size, int mode, int adopt);
 NORETURN void spool_corrupt(const struct spool *s, const char *what);
 uint32_t spool_payload_room(uint32_t len);	/* record size for a payload */
 /* the largest record payload: a quarter of the ring, with its header */
 #define SPOOL_MAX_PAYLOAD(s) ((s)->size / 4 - (uint32_t)sizeof(struct spool_rec))
+/* pid is a running process (not a zombie, where /proc can tell), seen
+ * from our pid namespace */
 int pid_alive(int32_t pid);
+/* our pid namespace's inode number (/proc/self/ns/pid); 0: unknown */
+uint32_t pid_ns_id(void);
+/* a coarse clock, in ms; wraps: take differences in unsigned arithmetic */
+uint32_t spool_now_ms(void);
 /* "(PID): ", as shmspool prints it and the tutorial's client writes it;
  * at most 15 bytes, no NUL; returns its length */
 size_t spool_fmt_prefix(char *buf, int32_t pid);
@@ -88,19 +121,68 @@ size_t spool_fmt_prefix(char *buf, int32_t pid);
 #define SPOOL_MSG_MAX 64
 #define spool_join_num(buf, a, v, c) str_join_num(buf, SPOOL_MSG_MAX, a, NULL, v, c)
 
+/* TEXT... joined by spaces into a new buffer, its length in *len (the
+ * message of shmsend's arguments) */
+char *spool_join_args(char **args, size_t *len);
+
+/* spoolsend.c: the producer half */
+struct spool_sender {
+	struct spool sp;
+	int32_t pid;		/* ours: in the lock and in each record */
+	uint32_t ns;		/* our pid namespace (pid_ns_id), 1: unknown */
+	int32_t wait_ms;	/* for room: -1 forever, 0 not at all (-n), else -t */
+	int warned;		/* "no shmspool running" said once */
+	uint32_t end;		/* the position past our last record */
+};
+/* attach to the spool at key (it must exist) */
+void spool_send_open(struct spool_sender *w, key_t key, int32_t wait_ms);
+/* one record of len payload bytes (at most SPOOL_MAX_PAYLOAD), committed
+ * when it returns; a full spool is waited for as wait_ms says (exit
+ * EXIT_FULL when that runs out) */
+void spool_send(struct spool_sender *w, const void *payload, uint32_t len, uint32_t kind);
+/* after the last spool_send: when the spool was removed (ipcrm, or a -R
+ * spooler that gave up) before a spooler printed all we sent, and none
+ * is left to, "the spool was removed ..." and exit 1 */
+void spool_send_done(struct spool_sender *w);
+/* the stopping -R spooler: no reservation after this (a sender that
+ * tries says "the spool was removed" and exits 1); every one made
+ * before is in reserve when it returns */
+void spool_close(const struct spool *s);
+
+/* spooldrain.c: the consumer half, for the spooler of spool_create */
+struct spool_reader {
+	struct spool sp;
+	uint32_t tail;		/* our copy of consumed: the segment's is untrusted */
+	uint32_t skip;		/* payload bytes of the tail record already out */
+	int raw;		/* -r: the text alone, without "(PID): " */
+	int out_fd;
+	const char *out_name;	/* for errors: -o FILE, or standard output */
+	uint32_t old_left;	/* bytes from the tail reserved under a spooler of
+				 * another pid namespace: their pids are unchecked */
+	uint32_t wait_since;	/* when we began to wait for the unchecked
+				 * record at the tail (| 1); 0: we do not */
+};
+/* print committed records to out_fd in commit order until *stop (after
+ * the batch being written), or (once) until the spool is empty; rm (-R):
+ * then close the spool (spool_close), print all that was reserved before
+ * and remove it.  A message at the tail that a live process has been
+ * writing for SPOOL_HOLD_WARN s is worth one warning; once (and rm's
+ * last drain, which then leaves the spool) gives up after
+ * SPOOL_HOLD_GIVE_UP s, says so and returns that pid (else 0).  Once per
+ * process, on a zeroed rd but for sp, raw, out_fd and out_name */
+#define SPOOL_HOLD_WARN 10
+#define SPOOL_HOLD_GIVE_UP 3
+int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atomic_t *stop);
+
 /* seedspool.c: the tutorial's protocol (FEATURE_SPOOL_SEED).  The
  * spooler: once (-x) prints what is queued and returns, rm (-R) removes
  * the four objects on the way out */
 int seed_spool(int out_fd, const char *out_name, volatile sig_atomic_t *stop, int once, int rm);
 /* usage error when bad (opts flags of options --seed cannot take) */
 void seed_refuse(unsigned bad, const char *letters);
-/* shmsend --seed: seed_open(0) (the tutorial's spool must exist), then
- * seed_put of TEXT..., or of each line of stdin (shmsend reads and joins
- * them; over SEED_BUFLEN it is seed_too_long at once) */
-#define SEED_BUFLEN 256
-int seed_open(int create);	/* which objects it created, as bits */
-void seed_put(const char *text, size_t len, int32_t wait_ms);
-NORETURN void seed_too_long(void);
+/* shmsend --seed: TEXT... as one message (args not empty), else each
+ * line of stdin as one; wait_ms as spool_sender's */
+int seed_send(char **args, int32_t wait_ms);
 
 /* sem.c: semaphore operations */
 int xsemget(const char *obj, key_t key, int nsems, int flags);

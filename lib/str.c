@@ -5,8 +5,9 @@
 
 /* v / base, and v % base in *rem, for base <= 16 with 32-bit divisions:
  * long division of the high word, then of two 16-bit digits of the low
- * word (a remainder < base and 16 bits fit in 32).  A 64-bit "/" would
- * bring libgcc's __udivdi3 (1.1 KB on MIPS) into the 32-bit builds. */
+ * word (a remainder < base and 16 bits fit in 32).  A 64-bit "/" and "%"
+ * bring libgcc's __udivdi3 and __umoddi3 into the 32-bit builds: mipsel
+ * defconfig +2,484 B (docs/size.md; x86_64's plain form is 22 B less). */
 static uint64_t div_small(uint64_t v, unsigned base, unsigned *rem)
 {
 	uint32_t hi = (uint32_t)(v >> 32), lo = (uint32_t)v;
@@ -56,8 +57,6 @@ static char *join(char *buf, size_t size, const char *const *parts)
 	return buf;
 }
 
-/* not inlined: gcc copies it into its callers otherwise (+50 B) */
-__attribute__((noinline))
 char *str_join(char *buf, size_t size, const char *a, const char *b, const char *c)
 {
 	const char *parts[4] = { a, b, c, NULL };
@@ -74,8 +73,9 @@ char *str_join_num(char *buf, size_t size, const char *a, const char *b, int64_t
 	return join(buf, size, parts);
 }
 
-/* strcmp(a, b) == 0, by hand: musl's strcmp (62 B on x86_64, 76 on
- * mipsel) was linked for a few option and applet names */
+/* strcmp(a, b) == 0, by hand: musl's strcmp, linked for a few option and
+ * applet names, costs defconfig 100 B on mipsel, 48 B of code on x86_64
+ * (docs/size.md) */
 int str_eq(const char *a, const char *b)
 {
 	while (*a && *a == *b)
@@ -85,7 +85,8 @@ int str_eq(const char *a, const char *b)
 
 /* memmove for dst <= src, the only way these buffers move: a partial line
  * back to the start.  By hand because musl's memmove is C on most targets
- * (468 B on mipsel) and the moves here are a line or less. */
+ * (mipsel defconfig +336 B; x86_64, whose memmove is assembly, +42 B of
+ * code: docs/size.md) and the moves here are a line or less. */
 void move_down(char *dst, const char *src, size_t n)
 {
 	while (n--)
