@@ -222,16 +222,22 @@ static void seed_mutex(int op)
 /* one message into the next buffer as "(PID): text\n"; wait_ms is
  * shmsend's: 0 (-n) fails at once when full, -1 waits, else at most
  * that long */
+/* what the buffers cannot carry: an error before anything is sent */
+static void seed_check(const char *text, size_t len, size_t need)
+{
+	if (memchr(text, 0, len))
+		die_msg("--seed", "a NUL byte cannot cross the tutorial's protocol");
+	if (need >= SEED_BUFLEN)
+		seed_too_long();
+}
+
 static void seed_put(const char *text, size_t len, int32_t wait_ms)
 {
 	char pre[16], *buf;
 	size_t plen = spool_fmt_prefix(pre, getpid()), need = plen + len + 1;
 	int idx;
 
-	if (memchr(text, 0, len))
-		die_msg("--seed", "a NUL byte cannot cross the tutorial's protocol");
-	if (need >= SEED_BUFLEN)
-		seed_too_long();
+	seed_check(text, len, need);
 	if (seed_op(SEED_COUNT, -1, wait_ms ? 0 : IPC_NOWAIT, wait_ms))
 		die_status(EXIT_FULL, "--seed", "spool full", 0);
 	seed_mutex(-1);
@@ -280,13 +286,16 @@ static void seed_send_lines(int32_t wait_ms)
 
 int seed_send(char **args, int32_t wait_ms)
 {
-	seed_open(0);
 	if (*args) {
 		size_t len;
-		char *msg = spool_join_args(args, &len);
+		char *msg = spool_join_args(args, &len), pre[16];
 
+		/* too long is said first, even when there is no spool */
+		seed_check(msg, len, spool_fmt_prefix(pre, getpid()) + len + 1);
+		seed_open(0);
 		seed_put(msg, len, wait_ms);
 	} else {
+		seed_open(0);
 		seed_send_lines(wait_ms);
 	}
 	return EXIT_OK;
