@@ -16,9 +16,9 @@
 //config:	    set N     store N
 //config:	    add N     add N (may be negative), print the new value
 //config:	    random    store a random value in [-100, 100], print it
-//config:	              (like the tutorial's mmap-write)
+//config:	              (mmap-write.c, Advanced Linux Programming ch. 5)
 //config:	    double    print "value: N", then store 2*N
-//config:	              (like the tutorial's mmap-read)
+//config:	              (mmap-read.c, Advanced Linux Programming ch. 5)
 //config:
 //config:	    -c        create FILE holding 0 when it does not exist
 //config:

@@ -18,8 +18,10 @@
 //config:	              $SHMBOX_SPOOL, else 0x53484d53
 //config:	    -f PATH   the key from ftok(PATH, PROJ); -j PROJ: 1-255 or
 //config:	              one character, default 1
-//config:	    --seed    talk to the tutorial's spooler (its keys under /tmp;
-//config:	              not with -k, -f, -j)
+//config:	    --seed    talk to spooler.c of the tutorial "Interprocess
+//config:	              communication using System V Shared Memory in
+//config:	              Linux" (ten 256-byte buffers, keys from /tmp
+//config:	              files); not with -k, -f, -j
 //config:
 //config:	  Without -n or -t, a full spool is waited for. With no shmspool
 //config:	  running, messages queue until the spool is full and are printed

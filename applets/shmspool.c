@@ -13,7 +13,8 @@
 //config:
 //config:	    -r        the text alone, without "(PID): "
 //config:	    -o FILE   append to FILE instead of standard output (a
-//config:	              newline first if FILE ends in a partial line)
+//config:	              newline first if FILE, or a file standard output
+//config:	              appends to, ends in a partial line)
 //config:	    -x        print what is queued, then exit (exit 1 behind a
 //config:	              message that a live process has held for 3 s)
 //config:	    -R        on exit: let no sender in, print all, remove the
@@ -27,8 +28,9 @@
 //config:	              $SHMBOX_SPOOL, else 0x53484d53
 //config:	    -f PATH   the key from ftok(PATH, PROJ); -j PROJ: 1-255 or
 //config:	              one character, default 1
-//config:	    --seed    serve the tutorial's protocol (keys from /tmp files;
-//config:	              with -o, -x, -R only)
+//config:	    --seed    be spooler.c of the tutorial "Interprocess
+//config:	              communication using System V Shared Memory in
+//config:	              Linux" (keys from /tmp files; -o, -x, -R only)
 //config:
 //config:	  One spooler per spool: a second one exits; after a spooler is
 //config:	  killed, even with SIGKILL, the next one takes over and prints
@@ -37,15 +39,15 @@
 //config:	  rest for the next spooler.
 //config:
 //config:config FEATURE_SPOOL_SEED
-//config:	bool "--seed: the tutorial's spool protocol"
+//config:	bool "--seed: the spool protocol of the System V shared-memory tutorial"
 //config:	default y
 //config:	depends on SHMSPOOL || SHMSEND
 //config:	help
-//config:	  shmspool --seed serves the exact protocol of the tutorial's
-//config:	  spooler (ten 256-byte buffers, three semaphores, keys from
-//config:	  ftok("/tmp/...", 'K')) so its unmodified client works, and
-//config:	  shmsend --seed talks to the tutorial's spooler. Unlike the
-//config:	  tutorial's spooler, shmspool --seed keeps what is queued when
+//config:	  shmspool --seed serves the exact protocol of spooler.c in the
+//config:	  tutorial "Interprocess communication using System V Shared
+//config:	  Memory in Linux" (ten 256-byte buffers, three semaphores, keys
+//config:	  from ftok("/tmp/...", 'K')) so its unmodified client.c works,
+//config:	  and shmsend --seed talks to that spooler.c. Unlike it, shmspool --seed keeps what is queued when
 //config:	  it starts and runs alone (an flock on /tmp/shared_memory_key).
 //applet:APPLET(shmspool, APPLET_SYSV)
 //options:rxRAs:m:o:k:f:j:S(seed)
@@ -68,25 +70,26 @@ static void on_stop(int sig)
 	stop = 1;
 }
 
-/* -o FILE, appended to.  A regular file whose last byte is not a newline
- * (a spooler died in the middle of a line) gets one first: no two lines
- * glued.  Its last byte through a descriptor of its own: a FIFO opened
+/* The output, appended to: -o FILE, or standard output opened for
+ * appending (shmspool >>log).  A regular file whose last byte is not a
+ * newline (a spooler died in the middle of a line) gets one first: no two
+ * lines glued.  Its last byte through a descriptor of its own (for
+ * standard output, by /proc/self/fd/1 when /proc is there): a FIFO opened
  * for reading too would never see its reader go. */
-static int open_output(const char *path)
+static void end_partial_line(int fd, const char *path, const char *name)
 {
-	int fd = xopen(path, O_WRONLY | O_CREAT | O_APPEND, 0666), rfd;
 	struct stat st;
 	char last = '\n';
+	int rfd;
 
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (rfd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+	    (fcntl(fd, F_GETFL) & O_APPEND) && (rfd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
 		if (pread(rfd, &last, 1, st.st_size - 1) != 1)
 			last = '\n';
 		close(rfd);
 	}
 	if (last != '\n')
-		xwrite_all(path, fd, "\n", 1);
-	return fd;
+		xwrite_all(name, fd, "\n", 1);
 }
 
 static uint32_t ring_size_arg(const char *arg)
@@ -120,7 +123,8 @@ int shmspool_main(int argc, char **argv)
 	if (o.arg[OPT_m])
 		mode = (int)xparse_u64("-m", o.arg[OPT_m], 8, 0777);
 	rd.out_name = o.arg[OPT_o] ? o.arg[OPT_o] : "standard output";
-	rd.out_fd = o.arg[OPT_o] ? open_output(o.arg[OPT_o]) : 1;
+	rd.out_fd = o.arg[OPT_o] ? xopen(o.arg[OPT_o], O_WRONLY | O_CREAT | O_APPEND, 0666) : 1;
+	end_partial_line(rd.out_fd, o.arg[OPT_o] ? o.arg[OPT_o] : "/proc/self/fd/1", rd.out_name);
 	xsigaction(SIGTERM, on_stop);
 	xsigaction(SIGINT, on_stop);
 	xsigaction(SIGHUP, on_stop);

@@ -33,6 +33,15 @@ static const struct applet {
  * configured out the array is empty (GNU C) and the loops never run */
 #define APPLETS_END (applets + sizeof(applets) / sizeof(applets[0]))
 
+/* APPLET_SYSV if any built applet is one: a build without them links no
+ * System V probe (only-mmapint -424 B: the table lookup alone does not
+ * let the compiler see that no entry has the flag) */
+enum { ANY_SYSV = 0
+#define APPLET(name, flags) | (flags)
+#include "applets.h"
+#undef APPLET
+};
+
 static const struct applet *find_applet(const char *name)
 {
 	for (const struct applet *a = applets; a < APPLETS_END; a++)
@@ -41,8 +50,7 @@ static const struct applet *find_applet(const char *name)
 	return NULL;
 }
 
-/* the applet called NAME, its name and help text set for messages */
-static const struct applet *use_applet(const char *name)
+static NORETURN void run_applet(const char *name, int argc, char **argv)
 {
 	const struct applet *a = find_applet(name);
 
@@ -50,23 +58,11 @@ static const struct applet *use_applet(const char *name)
 		die_status(EXIT_NOAPPLET, "applet not found", name, 0);
 	applet_name = a->name;
 	applet_usage = a->usage;
-	return a;
-}
-
-/* APPLET --help, and shmbox --help APPLET as busybox --help APPLET */
-static NORETURN void applet_help(void)
-{
-	show_usage(1);
-	exit(EXIT_OK);
-}
-
-static NORETURN void run_applet(const char *name, int argc, char **argv)
-{
-	const struct applet *a = use_applet(name);
-
-	if (argv[1] && str_eq(argv[1], "--help"))
-		applet_help();
-	if (a->flags & APPLET_SYSV)
+	if (argv[1] && str_eq(argv[1], "--help")) {
+		show_usage(1);
+		exit(EXIT_OK);
+	}
+	if (ANY_SYSV & a->flags & APPLET_SYSV)
 		sysv_probe();
 	int status = a->main(argc, argv);
 	out_flush();
@@ -112,29 +108,6 @@ static const char *self_path(const char *argv0, char *buf, size_t size)
 	return argv0;
 }
 
-/* Is what is at path already a link to us: a hard link (our inode), or a
- * symbolic link whose target is our path?  Then --install run again
- * leaves it, as it would have made it (either kind: a run with -s after
- * one without is fine too). */
-static int links_to_self(const char *path, const char *self, const struct stat *self_st)
-{
-	char target[PATH_MAX];
-	struct stat st;
-	ssize_t n;
-
-	if (lstat(path, &st) < 0)
-		return 0;
-	if (st.st_dev == self_st->st_dev && st.st_ino == self_st->st_ino)
-		return 1;
-	if (!S_ISLNK(st.st_mode))
-		return 0;
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return 0;
-	target[n] = 0;
-	return str_eq(target, self);
-}
-
 static int install_links(const char *argv0, int symbolic, const char *dir)
 {
 	char selfbuf[PATH_MAX], path[PATH_MAX];
@@ -157,8 +130,12 @@ static int install_links(const char *argv0, int symbolic, const char *dir)
 		str_join(path, sizeof(path), dir, "/", a->name);
 		if ((symbolic ? symlink(self, path) : link(self, path)) == 0)
 			continue;
+		/* there already: fine when it leads to us (our hard link, or
+		 * a symlink to us), as this would have made it; stat follows
+		 * a symlink, so either kind is fine whether -s or not */
 		err = errno;
-		if (err == EEXIST && links_to_self(path, self, &self_st))
+		if (err == EEXIST && stat(path, &st) == 0 &&
+		    st.st_dev == self_st.st_dev && st.st_ino == self_st.st_ino)
 			continue;
 		warn_errno("--install", path, err);
 		status = EXIT_ERR;
@@ -173,9 +150,10 @@ static int shmbox_main(int argc, char **argv)
 	if (cmd && str_eq(cmd, "shmbox"))	/* shmbox shmbox --list, as busybox busybox */
 		return shmbox_main(argc - 1, argv + 1);
 	if (!cmd || str_eq(cmd, "--help")) {
-		if (cmd && argv[2]) {
-			use_applet(argv[2]);
-			applet_help();
+		if (cmd && argv[2]) {	/* as busybox --help APPLET: APPLET --help */
+			argv[1] = argv[2];
+			argv[2] = (char *)"--help";
+			run_applet(argv[1], argc - 1, argv + 1);
 		}
 		shmbox_help(1);
 		return EXIT_OK;

@@ -5,14 +5,21 @@
  * Senders reserve space under a tiny lock that holds the owner's pid (no
  * system call; a dead owner's lock is taken over), write their record and
  * mark it committed; the spooler writes committed records out straight
- * from the segment (writev) and only then frees their space.  Semaphores
- * serve only to sleep and wake:
+ * from the segment (writev) and only then frees their space, and skips a
+ * record whose sender died before committing.  Dead means: kill(2) does
+ * not find the pid, or /proc shows a zombie; and only a pid of the
+ * spooler's pid namespace is ever judged so (SPOOL_UNCHECKED below).
+ * Semaphores serve only to sleep and wake:
  *   SEM_OWNER  1 while a spooler runs (taken with SEM_UNDO: it is given
  *              back by the kernel when the spooler dies, even by SIGKILL)
  *   SEM_WAKE   posted by a sender whose commit finds the spooler asleep
  *   SEM_SPACE  posted by the spooler when senders wait for space
  * Positions are byte counts mod 2^32 (32-bit atomics work on every target)
- * and the ring size is a power of two, so position & mask is the offset. */
+ * and the ring size is a power of two, so position & mask is the offset.
+ * The files: spool.c (the segment, pids, what all share), spoolsend.c
+ * (the senders' half), spooldrain.c (the spooler's), seedspool.c (the
+ * tutorial's protocol, --seed); of the spool's files, the last three
+ * call only spool.c and sem.c (and libshmbox below them). */
 #ifndef SPOOL_H
 #define SPOOL_H
 

@@ -70,3 +70,21 @@ shmbox() { $EMU "$SHMBOX" "$@"; }
 # for "APPLET ... &" and pipelines whose pid matters: $! is the applet itself
 bg_applet() { a=$1; shift; exec $EMU "$LINKS/$a" "$@"; }
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+# kill_child SIGNAL PID...: signal background children of this shell, but
+# only those not yet reaped.  The shell reaps a child that ended whenever
+# it waits for any other command, and its pid is then soon another
+# process's (pid_max is 32768 on many systems): a stale kill hit another
+# test run's shell.  Builtins only from the check to the kill: no fork,
+# no wait, so nothing is reaped in between.
+kill_child() {
+	_sig=$1
+	shift
+	read -r _me _rest </proc/self/stat
+	for _p; do
+		_st=
+		[ -r /proc/$_p/stat ] && { read -r _st </proc/$_p/stat; } 2>/dev/null || continue
+		set -- ${_st##*) }	# state, parent pid, ... (comm may hold spaces)
+		[ "${2:-}" = "$_me" ] && kill -"$_sig" "$_p"
+	done
+	return 0
+}
