@@ -178,7 +178,7 @@ int seed_spool(int out_fd, const char *out_name, volatile sig_atomic_t *stop, in
 			seed_unstick();
 		}
 		/* bounded: a string without its NUL stops at the buffer's end
-		 * (strnlen by hand: it is memchr and 0.1 KB more on mipsel) */
+		 * (strnlen by hand: strnlen is memchr and 68 B more on mipsel) */
 		nul = memchr(s, 0, SEED_BUFLEN);
 		if (write_all(out_fd, s, nul ? (size_t)(nul - s) : SEED_BUFLEN) < 0)
 			die_errno("write", out_name, errno);
