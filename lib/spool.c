@@ -461,8 +461,14 @@ void spool_create(struct spool *s, key_t key, uint32_t size, int mode, unsigned 
 	 * the segment is a header and a ring of a spool's size.  A blank
 	 * segment of any other size is another program's, not taken. */
 	seg = segment_size(s) - sizeof(struct spool_hdr);
-	if (header_is_blank(s->h) && ring_size_ok(seg))
+	if (header_is_blank(s->h) && ring_size_ok(seg)) {
+		/* -c: senders until a spooler starts are of our pid namespace,
+		 * as a spooler's would be (else it could not check their
+		 * pids); before the magic number lets them in */
+		if (how & SPOOL_MAKE)
+			__atomic_store_n(&s->h->spooler_ns, pid_ns_id(), __ATOMIC_SEQ_CST);
 		set_up(s, (uint32_t)seg);
+	}
 	check_header(s);
 	s->made_semid = -1;
 	if (how & SPOOL_MAKE)
