@@ -234,13 +234,15 @@ static int header_is_blank(const struct spool_hdr *h)
  * (IPC_STAT needs the read permission we lack): "KEY SHMID PERMS SIZE
  * CPID LPID NATTCH UID ...", the key in signed decimal, PERMS in octal.
  * 0: not found (no /proc) */
-static int shm_owner(key_t key, int64_t *uid, uint64_t *perm)
+static int shm_owner(key_t key, uint64_t *uid, uint64_t *perm)
 {
 	static char buf[4096];
+	char want[24];
 	size_t have = 0;
 	int fd = open("/proc/sysvipc/shm", O_RDONLY | O_CLOEXEC), found = 0;
 	ssize_t r;
 
+	want[fmt_i64(want, (int32_t)key)] = 0;	/* as the kernel prints it */
 	while (fd >= 0 && !found && (r = read(fd, buf + have, sizeof(buf) - have)) > 0) {
 		char *line = buf, *nl;
 
@@ -248,7 +250,6 @@ static int shm_owner(key_t key, int64_t *uid, uint64_t *perm)
 		while (!found && (nl = memchr(line, '\n', have - (size_t)(line - buf)))) {
 			char *f[8];
 			int n = 0;
-			int64_t k;
 
 			*nl = 0;
 			for (char *p = line; *p; ) {
@@ -259,9 +260,8 @@ static int shm_owner(key_t key, int64_t *uid, uint64_t *perm)
 				while (*p && *p != ' ')
 					p++;
 			}
-			found = n == 8 && parse_i64(f[0], 10, INT32_MIN, INT32_MAX, &k) == 0 &&
-				(key_t)k == key && parse_u64(f[2], 8, 07777, perm) == 0 &&
-				parse_i64(f[7], 10, 0, UINT32_MAX, uid) == 0;
+			found = n == 8 && str_eq(f[0], want) && parse_u64(f[2], 8, 07777, perm) == 0 &&
+				parse_u64(f[7], 10, UINT32_MAX, uid) == 0;
 			line = nl + 1;
 		}
 		have -= (size_t)(line - buf);
@@ -278,14 +278,13 @@ static int shm_owner(key_t key, int64_t *uid, uint64_t *perm)
 static NORETURN void spool_denied(struct spool *s, key_t key)
 {
 	char who[64], num[24], why[160];
-	int64_t uid;
-	uint64_t perm;
+	uint64_t uid, perm;
 
 	undo_create(s);
 	if (!shm_owner(key, &uid, &perm))
 		die_msg3(s->keyname, "Permission denied", "shmspool -m 666 makes a spool every user may use");
 	num[fmt_u64(num, perm & 0777, 8)] = 0;
-	str_join_num(who, sizeof(who), "the spool is uid ", NULL, uid, "'s, mode 0");
+	str_join_num(who, sizeof(who), "the spool is uid ", NULL, (int64_t)uid, "'s, mode 0");
 	die_msg3(s->keyname, "Permission denied", str_join(why, sizeof(why), who, num, " (shmspool -m 666 makes one every user may use)"));
 }
 

@@ -17,9 +17,11 @@
  * Positions are byte counts mod 2^32 (32-bit atomics work on every target)
  * and the ring size is a power of two, so position & mask is the offset.
  * The files: spool.c (the segment, pids, what all share), spoolsend.c
- * (the senders' half), spooldrain.c (the spooler's), seedspool.c (the
- * tutorial's protocol, --seed); of the spool's files, the last three
- * call only spool.c and sem.c (and libshmbox below them). */
+ * (the senders' half), spooldrain.c (the spooler's), spoolout.c (the
+ * spooler's output file), seedspool.c (the tutorial's protocol,
+ * --seed); of the spool's files, spoolsend.c and seedspool.c call only
+ * spool.c and sem.c (and libshmbox below them), spooldrain.c spoolout.c
+ * too, and spoolout.c only libshmbox. */
 #ifndef SPOOL_H
 #define SPOOL_H
 
