@@ -236,38 +236,30 @@ static int header_is_blank(const struct spool_hdr *h)
  * 0: not found (no /proc) */
 static int shm_owner(key_t key, uint64_t *uid, uint64_t *perm)
 {
-	static char buf[4096];
-	char want[24];
-	size_t have = 0;
-	int fd = open("/proc/sysvipc/shm", O_RDONLY | O_CLOEXEC), found = 0;
+	char want[24], f[8][16], chunk[512];
+	int fd = open("/proc/sysvipc/shm", O_RDONLY | O_CLOEXEC), n = 0, len = 0, found = 0;
 	ssize_t r;
 
 	want[fmt_i64(want, (int32_t)key)] = 0;	/* as the kernel prints it */
-	while (fd >= 0 && !found && (r = read(fd, buf + have, sizeof(buf) - have)) > 0) {
-		char *line = buf, *nl;
+	/* byte by byte: the first 8 fields of each line, 15 bytes of each */
+	while (fd >= 0 && !found && (r = read(fd, chunk, sizeof(chunk))) > 0) {
+		for (ssize_t i = 0; i < r && !found; i++) {
+			char c = chunk[i];
 
-		have += (size_t)r;
-		while (!found && (nl = memchr(line, '\n', have - (size_t)(line - buf)))) {
-			char *f[8];
-			int n = 0;
-
-			*nl = 0;
-			for (char *p = line; *p; ) {
-				while (*p == ' ')
-					*p++ = 0;
-				if (*p && n < 8)
-					f[n++] = p;
-				while (*p && *p != ' ')
-					p++;
+			if (c != ' ' && c != '\n') {
+				if (n < 8 && len < 15)
+					f[n][len++] = c;
+				continue;
 			}
-			found = n == 8 && str_eq(f[0], want) && parse_u64(f[2], 8, 07777, perm) == 0 &&
-				parse_u64(f[7], 10, UINT32_MAX, uid) == 0;
-			line = nl + 1;
+			if (len && n < 8)
+				f[n++][len] = 0;
+			len = 0;
+			if (c == '\n') {
+				found = n == 8 && str_eq(f[0], want) && parse_u64(f[2], 8, 07777, perm) == 0 &&
+					parse_u64(f[7], 10, UINT32_MAX, uid) == 0;
+				n = 0;
+			}
 		}
-		have -= (size_t)(line - buf);
-		move_down(buf, line, have);
-		if (have == sizeof(buf))
-			have = 0;	/* a line longer than all of buf: not ours */
 	}
 	if (fd >= 0)
 		close(fd);
