@@ -154,7 +154,8 @@ int shmspool_main(int argc, char **argv)
 	rd.out = &out;
 	xsigaction(SIGTERM, on_stop);
 	xsigaction(SIGINT, on_stop);
-	xsigaction(SIGHUP, on_hup);
+	/* --seed has no FILE to reopen: SIGHUP stops it, as before */
+	xsigaction(SIGHUP, ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed) ? on_stop : on_hup);
 	/* a closed output is a write error we report, not a silent death */
 	xsigaction(SIGPIPE, SIG_IGN);
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
