@@ -336,21 +336,78 @@ static int header_is_blank(const struct spool_hdr *h)
 	return !any;
 }
 
-static void attach_segment(struct spool *s)
+/* The owner and mode of the segment at key, from /proc/sysvipc/shm
+ * (IPC_STAT needs the read permission we lack): "KEY SHMID PERMS SIZE
+ * CPID LPID NATTCH UID ...", the key in signed decimal, PERMS in octal.
+ * 0: not found (no /proc) */
+static int shm_owner(key_t key, uint64_t *uid, uint64_t *perm)
+{
+	char want[24], f[8][16], chunk[512];
+	int fd = open("/proc/sysvipc/shm", O_RDONLY | O_CLOEXEC), n = 0, len = 0, found = 0;
+	ssize_t r;
+
+	want[fmt_i64(want, (int32_t)key)] = 0;	/* as the kernel prints it */
+	/* byte by byte: the first 8 fields of each line, 15 bytes of each */
+	while (fd >= 0 && !found && (r = read(fd, chunk, sizeof(chunk))) > 0) {
+		for (ssize_t i = 0; i < r && !found; i++) {
+			char c = chunk[i];
+
+			if (c != ' ' && c != '\n') {
+				if (n < 8 && len < 15)
+					f[n][len++] = c;
+				continue;
+			}
+			if (len && n < 8)
+				f[n++][len] = 0;
+			len = 0;
+			if (c == '\n') {
+				found = n == 8 && str_eq(f[0], want) && parse_u64(f[2], 8, 07777, perm) == 0 &&
+					parse_u64(f[7], 10, UINT32_MAX, uid) == 0;
+				n = 0;
+			}
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return found;
+}
+
+/* Permission denied: whose the spool is, and how it is made wider */
+static NORETURN void spool_denied(struct spool *s, key_t key)
+{
+	char who[64], num[24], why[160];
+	uint64_t uid, perm;
+
+	undo_create(s);
+	if (!shm_owner(key, &uid, &perm))
+		die_msg3(s->keyname, "Permission denied", "shmspool -m 666 makes a spool every user may use");
+	num[fmt_u64(num, perm & 0777, 8)] = 0;
+	str_join_num(who, sizeof(who), "the spool is uid ", NULL, (int64_t)uid, "'s, mode 0");
+	die_msg3(s->keyname, "Permission denied", str_join(why, sizeof(why), who, num, " (shmspool -m 666 makes one every user may use)"));
+}
+
+/* a System V call on the spool failed: EACCES gets its hint */
+static NORETURN void spool_failed(struct spool *s, key_t key, int err)
+{
+	if (err == EACCES)
+		spool_denied(s, key);
+	undo_create(s);
+	sysv_fail(s->keyname, NULL, err);
+}
+
+static void attach_segment(struct spool *s, key_t key)
 {
 	s->h = shmat(s->shmid, NULL, 0);
-	if (s->h == (void *)-1) {
-		undo_create(s);
-		sysv_fail(s->keyname, NULL, errno);
-	}
+	if (s->h == (void *)-1)
+		spool_failed(s, key, errno);
 }
 
 /* A set of another size at the key is another program's (semget only
  * refuses one smaller than asked for): -R would remove it. */
-static void check_sems(const struct spool *s, struct semid_ds *ds)
+static void check_sems(struct spool *s, key_t key, struct semid_ds *ds)
 {
 	if (semctl(s->semid, 0, IPC_STAT, ds) < 0)
-		sysv_fail(s->keyname, NULL, errno);
+		spool_failed(s, key, errno);
 	if (ds->sem_nsems != SPOOL_NSEMS)
 		die_msg(s->keyname, "the key holds a semaphore set that is not a spool's");
 }
@@ -363,10 +420,10 @@ void spool_attach(struct spool *s, key_t key)
 	if ((s->semid = semget(key, 0, 0)) < 0 || (s->shmid = shmget(key, 0, 0)) < 0) {
 		if (errno == ENOENT)
 			die_msg(s->keyname, "no such spool: start shmspool first (or name another with -k or -f)");
-		sysv_fail(s->keyname, NULL, errno);
+		spool_failed(s, key, errno);
 	}
-	check_sems(s, &ds);
-	attach_segment(s);
+	check_sems(s, key, &ds);
+	attach_segment(s, key);
 	/* a spooler that just created the segment sets it up in microseconds */
 	for (int i = 0; header_is_blank(s->h); i++) {
 		if (i == 200)
@@ -413,14 +470,16 @@ static void set_up(struct spool *s, uint32_t size)
 
 /* A kernel limit hit while making the spool: say which; remove the
  * semaphore set we made, so nothing is left behind. */
-static NORETURN void create_failed(struct spool *s, int err)
+static NORETURN void create_failed(struct spool *s, key_t key, int err)
 {
 	undo_create(s);
 	if (err == EINVAL)
 		die_msg(s->keyname, "size outside the kernel's limits for a segment (kernel.shmmax, kernel.shmmin)");
 	if (err == ENOSPC)
 		die_msg(s->keyname, "no room for a new segment (kernel.shmmni, kernel.shmall)");
-	sysv_fail(s->keyname, NULL, err);
+	if (err == ENOENT)	/* SPOOL_EXISTING */
+		die_msg(s->keyname, "no such spool");
+	spool_failed(s, key, err);
 }
 
 /* Objects at the key that this spooler did not make are adopted only when
@@ -445,15 +504,17 @@ static void check_adopt(const struct spool *s, const char *obj, const struct ipc
 	die_msg3(s->keyname, what, str_join(why, sizeof(why), rm, key, " removes it; -A adopts it)"));
 }
 
-void spool_create(struct spool *s, key_t key, uint32_t size, int mode, int adopt)
+void spool_create(struct spool *s, key_t key, uint32_t size, int mode, unsigned how)
 {
-	int made_sems = 1, made_seg, id;
+	/* -x makes nothing: as if an IPC_EXCL create found the objects */
+	int creat = how & SPOOL_EXISTING ? 0 : IPC_CREAT | IPC_EXCL;
+	int made_sems = 1, made_seg, id, adopt = how & SPOOL_ADOPT;
 	size_t seg;
 
 	name_spool(s, key);
 	/* a local id, not s->semid: errno's address could alias s */
-	id = semget(key, SPOOL_NSEMS, IPC_CREAT | IPC_EXCL | mode);
-	if (id < 0 && errno == EEXIST) {
+	id = creat ? semget(key, SPOOL_NSEMS, creat | mode) : -1;
+	if (id < 0 && (errno == EEXIST || !creat)) {
 		made_sems = 0;
 		id = semget(key, SPOOL_NSEMS, mode);
 	}
@@ -462,7 +523,7 @@ void spool_create(struct spool *s, key_t key, uint32_t size, int mode, int adopt
 			die_msg(s->keyname, "the key holds a semaphore set that is not a spool's");
 		if (errno == ENOSPC)
 			die_msg(s->keyname, "no room for a new semaphore set (kernel.sem)");
-		sysv_fail(s->keyname, NULL, errno);
+		create_failed(s, key, errno);
 	}
 	s->semid = id;
 	if (made_sems) {
@@ -470,33 +531,45 @@ void spool_create(struct spool *s, key_t key, uint32_t size, int mode, int adopt
 	} else {
 		struct semid_ds ds;
 
-		check_sems(s, &ds);
+		check_sems(s, key, &ds);
 		check_adopt(s, "semaphore set", &ds.sem_perm, mode, adopt);
 	}
-	take_ownership(s);
-	id = shmget(key, sizeof(struct spool_hdr) + size, IPC_CREAT | IPC_EXCL | mode);
+	/* -c makes the spool for a spooler to come: it does not spool */
+	if (!(how & SPOOL_MAKE))
+		take_ownership(s);
+	id = creat ? shmget(key, sizeof(struct spool_hdr) + size, creat | mode) : -1;
 	made_seg = id >= 0;
-	if (id < 0 && errno == EEXIST)
+	if (id < 0 && (errno == EEXIST || !creat))
 		id = shmget(key, 0, 0);
 	if (id < 0)
-		create_failed(s, errno);
+		create_failed(s, key, errno);
 	s->shmid = id;
+	s->perm = (unsigned)mode;
 	if (!made_seg) {
 		struct shmid_ds ds;
 
 		if (shmctl(id, IPC_STAT, &ds) < 0)
-			create_failed(s, errno);	/* removes a set we made */
+			create_failed(s, key, errno);	/* removes a set we made */
 		check_adopt(s, "segment", &ds.shm_perm, mode, adopt);
+		s->perm = ds.shm_perm.mode & 0777;
 	}
-	attach_segment(s);
+	attach_segment(s, key);
 	/* blank: we created it, or a spooler died setting it up; either way
 	 * the segment is a header and a ring of a spool's size.  A blank
 	 * segment of any other size is another program's, not taken. */
 	seg = segment_size(s) - sizeof(struct spool_hdr);
-	if (header_is_blank(s->h) && ring_size_ok(seg))
+	if (header_is_blank(s->h) && ring_size_ok(seg)) {
+		/* -c: senders until a spooler starts are of our pid namespace,
+		 * as a spooler's would be (else it could not check their
+		 * pids); before the magic number lets them in */
+		if (how & SPOOL_MAKE)
+			__atomic_store_n(&s->h->spooler_ns, pid_ns_id(), __ATOMIC_SEQ_CST);
 		set_up(s, (uint32_t)seg);
+	}
 	check_header(s);
 	s->made_semid = -1;
+	if (how & SPOOL_MAKE)
+		return;
 	__atomic_store_n(&s->h->spooler_pid, (int32_t)getpid(), __ATOMIC_RELAXED);
 	/* a -R spooler killed between closing and removing left it closed */
 	__atomic_store_n(&s->h->closed, 0, __ATOMIC_RELAXED);

@@ -17,15 +17,18 @@
  * Positions are byte counts mod 2^32 (32-bit atomics work on every target)
  * and the ring size is a power of two, so position & mask is the offset.
  * The files: spool.c (the segment, pids, what all share), spoolsend.c
- * (the senders' half), spooldrain.c (the spooler's), seedspool.c (the
- * tutorial's protocol, --seed); of the spool's files, the last three
- * call only spool.c and sem.c (and libshmbox below them). */
+ * (the senders' half), spooldrain.c (the spooler's), spoolout.c (the
+ * spooler's output file), seedspool.c (the tutorial's protocol,
+ * --seed); of the spool's files, spoolsend.c and seedspool.c call only
+ * spool.c and sem.c (and libshmbox below them), spooldrain.c spoolout.c
+ * too, and spoolout.c only libshmbox. */
 #ifndef SPOOL_H
 #define SPOOL_H
 
 #include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include "libshmbox.h"
 
 #define SPOOL_MAGIC 0x4c4f5053u		/* "SPOL" */
@@ -124,6 +127,7 @@ struct spool {
 	struct spool_hdr *h;
 	unsigned char *ring;
 	uint32_t size, mask;	/* validated copies: never re-read */
+	unsigned perm;		/* spool_create: the segment's mode bits */
 	int made_semid;	/* the set spool_create made, removed if it fails; -1 */
 };
 
@@ -131,9 +135,15 @@ struct spool {
  * $SHMBOX_SPOOL, else SPOOL_DEFAULT_KEY */
 key_t spool_key(const char *key_arg, const char *path, const char *proj);
 void spool_attach(struct spool *s, key_t key);	/* senders: the spool must exist */
-/* the spooler; adopt: take objects at the key that are another user's,
- * or grant more than mode (else an error names owner and mode) */
-void spool_create(struct spool *s, key_t key, uint32_t size, int mode, int adopt);
+/* the spooler: the spool at key, made when missing, with us as its
+ * spooler.  how: SPOOL_ADOPT (-A): take objects at the key that are
+ * another user's, or grant more than mode (else an error names owner
+ * and mode); SPOOL_EXISTING (-x): make nothing ("no such spool");
+ * SPOOL_MAKE (-c): make it, but do not become its spooler */
+#define SPOOL_ADOPT 1u
+#define SPOOL_EXISTING 2u
+#define SPOOL_MAKE 4u
+void spool_create(struct spool *s, key_t key, uint32_t size, int mode, unsigned how);
 NORETURN void spool_corrupt(const struct spool *s, const char *what);
 uint32_t spool_payload_room(uint32_t len);	/* record size for a payload */
 /* the largest record payload: a quarter of the ring, with its header */
@@ -206,27 +216,51 @@ void spool_send_done(struct spool_sender *w);
  * before is in reserve when it returns */
 void spool_close(const struct spool *s);
 
+/* spoolout.c: the spooler's output, appended to */
+struct spool_out {
+	int fd;
+	int is_file;		/* a regular file: a full disk may come back */
+	const char *path;	/* -o FILE; NULL: standard output */
+	const char *name;	/* for errors: FILE, or standard output */
+	uint64_t bytes;		/* in the file (for -S) */
+	uint64_t max;		/* -S: rotate before the file passes it; 0: never */
+	unsigned keep;		/* -b: old files kept, FILE.0 newest */
+};
+/* set by the spooler's SIGHUP: FILE is reopened before the next batch */
+extern volatile sig_atomic_t spool_hup;
+/* open path (NULL: standard output) for appending; a newline first
+ * when it ends in a partial line (a spooler died mid-line) */
+void spool_out_open(struct spool_out *o, const char *path);
+/* bytes before a rotation is due; UINT64_MAX without -S */
+uint64_t spool_out_room(const struct spool_out *o);
+/* all of v written (rotating first when the batch would pass -S): 0.
+ * ENOSPC, EDQUOT, EIO of a regular file: said once, retried each second
+ * and at once on SIGHUP; *stop while retrying: -1 (nothing is out: the
+ * records stay for the next spooler).  Other errors (EPIPE) die. */
+int spool_out_writev(struct spool_out *o, struct iovec *v, int n, volatile sig_atomic_t *stop);
+/* SIGHUP: FILE again by its name (logrotate moved it); stdout stays */
+void spool_out_reopen(struct spool_out *o);
+
 /* spooldrain.c: the consumer half, for the spooler of spool_create */
 struct spool_reader {
 	struct spool sp;
 	uint32_t tail;		/* our copy of consumed: the segment's is untrusted */
 	uint32_t skip;		/* payload bytes of the tail record already out */
 	int raw;		/* -r: the text alone, without "(PID): " */
-	int out_fd;
-	const char *out_name;	/* for errors: -o FILE, or standard output */
+	struct spool_out *out;
 	uint32_t old_left;	/* bytes from the tail reserved under a spooler of
 				 * another pid namespace: their pids are unchecked */
 	uint32_t wait_since;	/* when we began to wait for the unchecked
 				 * record at the tail (| 1); 0: we do not */
 };
-/* print committed records to out_fd in commit order until *stop (after
+/* print committed records to out in commit order until *stop (after
  * the batch being written), or (once) until the spool is empty; rm (-R):
  * then close the spool (spool_close), print all that was reserved before
  * and remove it.  A message at the tail that a live process has been
  * writing for SPOOL_HOLD_WARN s is worth one warning; once (and rm's
  * last drain, which then leaves the spool) gives up after
  * SPOOL_HOLD_GIVE_UP s, says so and returns that pid (else 0).  Once per
- * process, on a zeroed rd but for sp, raw, out_fd and out_name */
+ * process, on a zeroed rd but for sp, raw and out */
 #define SPOOL_HOLD_WARN 10
 #define SPOOL_HOLD_GIVE_UP 3
 int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atomic_t *stop);
