@@ -96,7 +96,9 @@ static void check_options(unsigned flags)
 /* The IPC_STAT fields of a segment, in the order -s prints them. */
 enum {
 	F_KEY, F_ID, F_UID, F_GID, F_CUID, F_CGID, F_MODE, F_SIZE, F_NATTCH,
-	F_CPID, F_LPID, F_ATIME, F_DTIME, F_CTIME, NFIELDS
+	F_CPID, F_LPID, F_ATIME, F_DTIME, F_CTIME, NFIELDS,
+	/* /proc/sysvipc/shm only: bytes resident and swapped out */
+	F_RSS = NFIELDS, F_SWAP, NPROC
 };
 static const char field_names[] = "key\0shmid\0uid\0gid\0cuid\0cgid\0mode\0"
 	"size\0nattch\0cpid\0lpid\0atime\0dtime\0ctime";
@@ -104,9 +106,9 @@ static const char field_names[] = "key\0shmid\0uid\0gid\0cuid\0cgid\0mode\0"
 static const signed char list_fields[] = { F_KEY, F_ID, F_UID, F_MODE, F_SIZE, F_NATTCH, -1 };
 /* where each column of /proc/sysvipc/shm goes: "key shmid perms size
  * cpid lpid nattch uid gid cuid cgid atime dtime ctime" */
-static const unsigned char proc_fields[NFIELDS] = {
+static const unsigned char proc_fields[NPROC] = {
 	F_KEY, F_ID, F_MODE, F_SIZE, F_CPID, F_LPID, F_NATTCH,
-	F_UID, F_GID, F_CUID, F_CGID, F_ATIME, F_DTIME, F_CTIME,
+	F_UID, F_GID, F_CUID, F_CGID, F_ATIME, F_DTIME, F_CTIME, F_RSS, F_SWAP,
 };
 
 /* -s: every field as a name=value line; -L: the list_fields on one line */
@@ -182,31 +184,35 @@ static void print_stat(int id, const struct shmid_ds *ds, int named)
 	print_fields(v, named);
 }
 
-/* A line of /proc/sysvipc/shm; the header and anything else that is
- * not 14 numbers is skipped.  Keys are signed decimal, perms octal. */
-static void proc_row(char *p)
+/* The numbers of a line of /proc/sysvipc/shm into v, in field order;
+ * the header and anything else that is not 14 numbers is skipped (-1).
+ * Keys are signed decimal, perms octal.  Returns how many columns were
+ * read: 16 with rss and swap (Linux 2.6.32 on), else 14. */
+static int proc_numbers(char *p, int64_t *v)
 {
-	int64_t v[NFIELDS];
+	int i;
 
-	for (int i = 0; i < NFIELDS; i++) {
+	for (i = 0; i < NPROC; i++) {
 		char *field;
 
 		while (*p == ' ')
 			p++;
+		if (!*p)
+			break;
 		field = p;
 		while (*p && *p != ' ')
 			p++;
 		if (*p)
 			*p++ = 0;
 		if (parse_i64(field, i == 2 ? 8 : 10, INT64_MIN, INT64_MAX, &v[proc_fields[i]]))
-			return;
+			return -1;
 	}
-	print_fields(v, 0);
+	return i < NFIELDS ? -1 : i;
 }
 
-/* /proc has every segment of the IPC namespace, as ipcs reads it;
- * -1 when it is not there (an initramfs before /proc is mounted) */
-static int list_proc(void)
+/* each line of /proc/sysvipc/shm, as ipcs reads it, to row(); -1 when
+ * it is not there (an initramfs before /proc is mounted) */
+static int proc_each(void (*row)(char *line, void *ctx), void *ctx)
 {
 	char buf[4096];	/* a line is about 200 bytes */
 	size_t have = 0;
@@ -222,7 +228,7 @@ static int list_proc(void)
 		have += (size_t)r;
 		while ((nl = memchr(line, '\n', (size_t)(buf + have - line)))) {
 			*nl = 0;
-			proc_row(line);
+			row(line, ctx);
 			line = nl + 1;
 		}
 		have -= (size_t)(line - buf);
@@ -230,6 +236,15 @@ static int list_proc(void)
 	} while (r > 0);
 	xclose(fd);
 	return 0;
+}
+
+static void list_row(char *line, void *ctx)
+{
+	int64_t v[NPROC];
+
+	(void)ctx;
+	if (proc_numbers(line, v) > 0)
+		print_fields(v, 0);
 }
 
 /* Without /proc: SHM_INFO gives the highest index in use, SHM_STAT each
@@ -240,7 +255,7 @@ static void list_segments(void)
 	struct shmid_ds ds;
 	int top;
 
-	if (list_proc() == 0)
+	if (proc_each(list_row, NULL) == 0)
 		return;
 	top = xshmctl("SHM_INFO", 0, SHM_INFO, &info);
 	for (int i = 0; i <= top; i++) {
@@ -298,6 +313,131 @@ static void hex_dump(const unsigned char *p, size_t len, size_t at)
 	}
 	out_u64_base(at + len, 16, 8);
 	out_char('\n');
+}
+
+/* the rss and swap columns of one segment's line of /proc/sysvipc/shm */
+struct seg_usage {
+	int64_t id, rss, swap;
+	int found;
+};
+
+static void usage_row(char *line, void *ctx)
+{
+	struct seg_usage *u = ctx;
+	int64_t v[NPROC];
+
+	if (proc_numbers(line, v) == NPROC && v[F_ID] == u->id) {
+		u->rss = v[F_RSS];
+		u->swap = v[F_SWAP];
+		u->found = 1;
+	}
+}
+
+/* bytes of the segment in memory; -1: unknown (no /proc), or some of it
+ * is swapped out */
+static int64_t seg_resident(int id)
+{
+	struct seg_usage u = { id, 0, 0, 0 };
+
+	if (proc_each(usage_row, &u) < 0 || !u.found || u.swap)
+		return -1;
+	return u.rss;
+}
+
+/* out_put of n zero bytes, from a mapping that is never written: the
+ * kernel's copy reads the zero page, nothing is allocated */
+static void out_zeros(size_t n)
+{
+	enum { ZEROS = 4 << 20 };	/* 256 write(2)s a GiB */
+	static const unsigned char *zeros;
+
+	if (!zeros)
+		zeros = xmmap("zeros", ZEROS, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	for (size_t k; n; n -= k) {
+		k = n < ZEROS ? n : ZEROS;
+		out_put(zeros, k);
+	}
+}
+
+/* no System V page is swapped out (SHM_INFO: no permission needed) */
+static int none_swapped(void)
+{
+	struct shm_info info;
+
+	return shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&info) >= 0 && !info.shm_swp;
+}
+
+/* Reads never allocate what nobody wrote.  A page of a segment that was
+ * never written is not in memory, and a read fault on it would allocate
+ * it (shmem makes pages on read faults too: reading an untouched 256 MiB
+ * segment raised Shmem by 256 MiB).  mincore(2) says which pages are in
+ * memory: the others are zeros, written out without touching them
+ * (RUNS_WRITE), or, for -x and -z, which read the mapping, replaced in it
+ * by an anonymous read-only mapping, all zero page (RUNS_MAP).
+ * RUNS_COUNT: only how many pages are in memory.  Returns that, or -1:
+ * mincore or mmap failed. */
+enum { RUNS_COUNT, RUNS_WRITE, RUNS_MAP };
+static int64_t page_runs(unsigned char *base, size_t from, size_t to, int what)
+{
+	size_t page = (size_t)getpagesize(), n;
+	int64_t resident = 0;
+	int zeros = 1;
+	unsigned char vec[4096];	/* 16 MiB of 4 KiB pages a call */
+
+	for (size_t p0 = from / page; p0 * page < to; p0 += n) {
+		int swap_checked = 0;
+
+		n = (to - 1) / page + 1 - p0;
+		n = n < sizeof(vec) ? n : sizeof(vec);
+		if (mincore(base + p0 * page, n * page, vec) < 0) {
+			if (what != RUNS_WRITE)
+				return -1;
+			memset(vec, 1, n);	/* cannot be: read as it is */
+		}
+		for (size_t i = 0, j; i < n; i = j) {
+			int in = vec[i] & 1;
+			unsigned char *at = base + (p0 + i) * page, *end;
+
+			for (j = i; j < n && (vec[j] & 1) == in; j++)
+				;
+			resident += in ? (int64_t)(j - i) : 0;
+			end = base + (p0 + j) * page;
+			if (what == RUNS_MAP && !in &&
+			    mmap(at, (size_t)(end - at), PROT_READ,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+				return -1;	/* ENOMEM: more pieces than vm.max_map_count */
+			if (what != RUNS_WRITE)
+				continue;
+			/* a page swapped out since zeros_trusted(): read them
+			 * all from here on */
+			if (!in && zeros && !swap_checked++)
+				zeros = none_swapped();
+			in |= !zeros;
+			if (in)	/* see the plain read below */
+				madvise(at, (size_t)(end - at), MADV_POPULATE_READ);
+			at = at > base + from ? at : base + from;
+			end = end < base + to ? end : base + to;
+			if (in)
+				out_put(at, (size_t)(end - at));
+			else
+				out_zeros((size_t)(end - at));
+		}
+	}
+	return resident;
+}
+
+/* mincore's answer stands for the segment mapped at base: it cannot
+ * tell a swapped-out page from an unwritten one, and on hugetlb it sees
+ * only this process's page tables; so /proc/sysvipc/shm must show none of
+ * the segment swapped out, and no more of it in memory than mincore finds */
+static int zeros_trusted(unsigned char *base, int id, size_t size)
+{
+	int64_t rss = seg_resident(id), pages;
+
+	if (rss <= 0)	/* nothing in memory: no page to count */
+		return !rss;
+	pages = page_runs(base, 0, size, RUNS_COUNT);
+	return pages >= 0 && (uint64_t)rss <= (uint64_t)pages * (uint64_t)getpagesize();
 }
 
 static unsigned char *attach(int id, int flags)
@@ -372,7 +512,7 @@ int shmcat_main(int argc, char **argv)
 	uint64_t off = 0, len = 0;
 	unsigned char *seg;
 	unsigned flags;
-	int id;
+	int id, trusted;
 
 	(void)argc;
 	opt_parse(argv, OPTSTR, &o);
@@ -428,29 +568,39 @@ int shmcat_main(int argc, char **argv)
 		die_msg(off > ds.shm_segsz ? "-o" : "-l", "past the end of the segment");
 	/* the segment's size comes from the kernel: every byte touched below
 	 * lies in [off, off + len), inside it */
-	seg = attach(id, flags & FLAG_w ? 0 : SHM_RDONLY) + off;
 	if (flags & FLAG_w) {
-		write_segment(seg, len, flags & FLAG_Z);
+		write_segment(attach(id, 0) + off, len, flags & FLAG_Z);
 		return EXIT_OK;
 	}
+	seg = attach(id, SHM_RDONLY);
+	trusted = len && zeros_trusted(seg, id, ds.shm_segsz);
+	/* -z and -x read the mapping itself: the zero page in it */
+	if (trusted && (flags & (FLAG_z | FLAG_x)) &&
+	    (page_runs(seg, off, off + len, RUNS_MAP) < 0 ||
+	     !zeros_trusted(seg, id, ds.shm_segsz))) {
+		seg = attach(id, SHM_RDONLY);	/* a fresh mapping, read as it is */
+		trusted = 0;
+	}
+	if (!trusted) {
+		/* Page tables in one call, not a fault per 4 KiB page inside
+		 * write(2): +35% into a pipe.  Older kernels say EINVAL: fine. */
+		uintptr_t page = (uintptr_t)(seg + off) & -(uintptr_t)getpagesize();
+
+		madvise((void *)page, (uintptr_t)(seg + off) + len - page, MADV_POPULATE_READ);
+	}
 	if (flags & FLAG_z) {
-		unsigned char *nul = memchr(seg, 0, len);
+		unsigned char *nul = memchr(seg + off, 0, len);
 
 		if (nul)
-			len = (uint64_t)(nul - seg);
+			len = (uint64_t)(nul - seg) - off;
 	}
 	if (flags & FLAG_x) {
 		/* as hexdump -C: nothing for -n 0 or for no input from the
 		 * start, else down to the end offset */
 		if (len || (off && !(flags & FLAG_l)))
-			hex_dump(seg, (size_t)len, (size_t)off);
-	} else {
-		/* Page tables in one call, not a fault per 4 KiB page inside
-		 * write(2): +35% into a pipe.  Older kernels say EINVAL: fine. */
-		uintptr_t page = (uintptr_t)seg & -(uintptr_t)getpagesize();
-
-		madvise((void *)page, (uintptr_t)seg + len - page, MADV_POPULATE_READ);
-		out_put(seg, len);	/* >= 4 KiB: one write(2) from the mapping */
+			hex_dump(seg + off, (size_t)len, (size_t)off);
+	} else if (!trusted || page_runs(seg, off, off + len, RUNS_WRITE) < 0) {
+		out_put(seg + off, len);	/* >= 4 KiB: one write(2) from the mapping */
 	}
 	/* exit detaches the segment */
 	return EXIT_OK;
