@@ -13,11 +13,16 @@
 static struct iovec iov[IOV_BATCH];
 static char prefixes[IOV_BATCH][16];
 static int niov;
+/* the batch's bytes, and spool_out_room's when it began (sink: the
+ * batch ends at a message boundary before it passes the room) */
+static uint64_t batch_bytes, batch_room;
+static int batch_full;	/* a message did not fit the room: the batch ends */
 
 static void add_iov(const void *p, size_t n)
 {
 	iov[niov].iov_base = (void *)p;
 	iov[niov++].iov_len = n;
+	batch_bytes += n;
 }
 
 /* "(PID): ", formatted once per record, in the slot of the record's
@@ -37,9 +42,10 @@ static const char *make_prefix(int32_t pid, size_t *len)
  * Each line of a LINES record gets its own prefix; a MESSAGE, or any
  * record with -r, goes out as one piece. */
 static uint32_t add_record(const struct spool_reader *rd, const unsigned char *payload,
-			   uint32_t len, uint32_t kind, int32_t pid, uint32_t from)
+			   uint32_t len, uint32_t kind, int32_t pid, uint32_t from, uint32_t taglen)
 {
-	const unsigned char *p = payload + from, *end = payload + len;
+	/* the text follows the tag */
+	const unsigned char *p = payload + (from > taglen ? from : taglen), *end = payload + len;
 	size_t plen = 0;
 	const char *pre = rd->raw ? NULL : make_prefix(pid, &plen);
 
@@ -47,8 +53,16 @@ static uint32_t add_record(const struct spool_reader *rd, const unsigned char *p
 	while ((p < end || kind == KIND_MESSAGE) && niov <= IOV_BATCH - 3) {
 		const unsigned char *next = end, *nl;
 
-		if (pre && kind == KIND_LINES && (nl = memchr(p, '\n', (size_t)(end - p))))
+		/* line by line with -S too, even -r: a rotation between lines */
+		if ((pre || batch_room != UINT64_MAX) && kind == KIND_LINES &&
+		    (nl = memchr(p, '\n', (size_t)(end - p))))
 			next = nl + 1;
+		/* sink: a message that would pass the room ends the batch (one
+		 * bigger than the room goes alone) */
+		if (batch_bytes && batch_bytes + plen + (size_t)(next - p) + 1 > batch_room) {
+			batch_full = 1;
+			break;
+		}
 		if (pre)
 			add_iov(pre, plen);
 		add_iov(p, (size_t)(next - p));
@@ -61,31 +75,6 @@ static uint32_t add_record(const struct spool_reader *rd, const unsigned char *p
 			break;
 	}
 	return (uint32_t)(p - payload);
-}
-
-static void write_batch(const struct spool_reader *rd)
-{
-	struct iovec *v = iov;
-	int n = niov;
-
-	while (n > 0) {
-		ssize_t w = writev(rd->out_fd, v, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			die_errno("write", rd->out_name, errno);
-		}
-		while (n > 0 && (size_t)w >= v->iov_len) {
-			w -= (ssize_t)v->iov_len;
-			v++;
-			n--;
-		}
-		if (n > 0) {
-			v->iov_base = (char *)v->iov_base + w;
-			v->iov_len -= (size_t)w;
-		}
-	}
 }
 
 /* wake every waiting sender: top SEM_SPACE up to their number (a few
@@ -140,7 +129,8 @@ static uint32_t saved_skip(const struct spool_reader *rd)
 	return skip;
 }
 
-enum walk { WALK_EMPTY, WALK_WAIT, WALK_DONE };
+/* WALK_STOPPED: *stop while the output could take nothing (sink) */
+enum walk { WALK_EMPTY, WALK_WAIT, WALK_DONE, WALK_STOPPED };
 
 /* The tail record is still RESERVED: is its sender gone for good?  NULL
  * while it may yet commit, else why we give up on it.  Its pid is
@@ -167,7 +157,7 @@ static const char *owner_gone(struct spool_reader *rd, int32_t pid, uint32_t kin
  * its message appears whole or not at all.  (Skipped: RESERVED -> DROPPED
  * in one CAS; when the sender committed since we looked, the CAS fails
  * and the record is read again, now committed.) */
-static enum walk drain_batch(struct spool_reader *rd)
+static enum walk drain_batch(struct spool_reader *rd, volatile sig_atomic_t *stop)
 {
 	const struct spool *s = &rd->sp;
 	struct spool_hdr *h = s->h;	/* a copy the atomics do not make us reload */
@@ -184,6 +174,9 @@ static enum walk drain_batch(struct spool_reader *rd)
 	if (!avail)
 		return WALK_EMPTY;
 	niov = 0;
+	batch_bytes = 0;
+	batch_full = 0;
+	batch_room = spool_out_room(rd->out);
 	while (pos != res && niov <= IOV_BATCH - 3) {
 		uint32_t off = pos & s->mask;
 		struct spool_rec *r = (struct spool_rec *)(void *)(s->ring + off);
@@ -192,6 +185,7 @@ static enum walk drain_batch(struct spool_reader *rd)
 		uint32_t len = __atomic_load_n(&r->len, __ATOMIC_RELAXED);
 		uint32_t kind = __atomic_load_n(&r->kind, __ATOMIC_RELAXED);
 		int32_t pid = __atomic_load_n(&r->pid, __ATOMIC_RELAXED);
+		uint32_t taglen = __atomic_load_n(&r->taglen, __ATOMIC_RELAXED);
 		uint32_t room;
 
 		if (len > s->size - off - sizeof(*r) || (room = spool_payload_room(len)) > res - pos)
@@ -222,14 +216,18 @@ static enum walk drain_batch(struct spool_reader *rd)
 			 * shrink a committed record, but someone did */
 			if (from > len)
 				spool_corrupt(s, "record length changed under the spooler");
-			from = add_record(rd, (unsigned char *)(r + 1), len, kind, pid, from);
-			if (from < len)
+			if (taglen > len)
+				spool_corrupt(s, "tag longer than its record");
+			from = add_record(rd, (unsigned char *)(r + 1), len, kind, pid, from, taglen);
+			if (from < len || batch_full)
 				break;
 		}
 		pos += room;
 		from = 0;
 	}
-	write_batch(rd);
+	/* sink: a full disk while stopping: nothing of it is out */
+	if (spool_out_writev(rd->out, iov, niov, stop) < 0)
+		return WALK_STOPPED;
 	if (pos == rd->tail && from == rd->skip)
 		return result;
 	rd->old_left = rd->old_left > pos - rd->tail ? rd->old_left - (pos - rd->tail) : 0;
@@ -328,8 +326,17 @@ int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atom
 	 * (or of one unknown) holds pids we cannot check */
 	rd->old_left = !ns || ns != was ? __atomic_load_n(&h->reserve, __ATOMIC_SEQ_CST) - rd->tail : 0;
 	for (;;) {
-		enum walk w = drain_batch(rd);
+		enum walk w = drain_batch(rd, stop);
 		int32_t gave_up;
+
+		/* sink: stopped on a full disk: what is queued stays; -R: the
+		 * spool too, open again (exit 1, as when held) */
+		if (w == WALK_STOPPED) {
+			if (!rm)
+				break;
+			__atomic_store_n(&h->closed, 0, __ATOMIC_RELAXED);
+			return -1;
+		}
 
 		/* after each batch: a spool that never runs empty must not
 		 * keep a service manager waiting.  -R: then no reservation
@@ -350,6 +357,9 @@ int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atom
 			__atomic_store_n(&h->closed, 0, __ATOMIC_RELAXED);
 			return gave_up;
 		}
+		/* sink: SIGHUP while idle: FILE again now, not at the next batch */
+		if (spool_hup)
+			spool_out_reopen(rd->out);
 		/* waiting on a live sender: look again soon in case it dies */
 		sleep_for_senders(rd, w == WALK_WAIT ? 50 : 1000, *stop && !closed);
 	}
