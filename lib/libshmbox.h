@@ -104,7 +104,9 @@ int parse_size(const char *s, uint64_t max, uint64_t *out);
 /* the same, dying with "shmbox: APPLET: what: invalid number 'S'" */
 int64_t xparse_i64(const char *what, const char *s, unsigned base, int64_t min, int64_t max);
 uint64_t xparse_u64(const char *what, const char *s, unsigned base, uint64_t max);
-uint64_t xparse_size(const char *what, const char *s, uint64_t max);
+uint64_t xparse_size(const char *what, const char *s, uint64_t max);	/* ERANGE: "(at most 1G)" */
+/* an octal mode 0-777; else "what: 'S': invalid octal mode (0 to 777)" */
+uint64_t xparse_mode(const char *what, const char *s);
 
 /* opt.c: one option parser for all applets.  spec: one character per
  * option, ':' after it when it takes an argument.  Bit i of the result is
