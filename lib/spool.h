@@ -206,12 +206,29 @@ void spool_send_done(struct spool_sender *w);
  * before is in reserve when it returns */
 void spool_close(const struct spool *s);
 
+/* spoolfmt.c: the output lines of a batch of messages, in one buffer */
+struct spool_fmt {
+	int raw;	/* -r: the exact bytes (text and newline), no prefix */
+	int times;	/* -T: the send time and the priority first */
+	unsigned level;	/* -l: print levels 0 .. level (7: all) */
+};
+void spool_fmt_start(void);	/* a new batch: empty */
+/* m as lines into the batch (nothing when -l filters it out): 1 when it
+ * is all in; 0 when the buffer is full: then alone (the batch's first
+ * message) keeps what is made and *done (text bytes made, 0 at first)
+ * says where to go on after the batch is written, else none of it is
+ * in.  has_nl: m's newline follows its text in the segment (-r) */
+int spool_fmt_add(const struct spool_fmt *f, const struct spool_msg *m, int has_nl,
+		  uint32_t *done, int alone);
+struct iovec;
+int spool_fmt_iov(struct iovec **v);	/* the batch, to write: iovec count */
+
 /* spooldrain.c: the consumer half, for the spooler of spool_create */
 struct spool_reader {
 	struct spool sp;
 	uint32_t tail;		/* our copy of consumed: the segment's is untrusted */
 	uint32_t skip;		/* payload bytes of the tail record already out */
-	int raw;		/* -r: the text alone, without "(PID): " */
+	struct spool_fmt fmt;	/* -r, -T, -l */
 	int out_fd;
 	const char *out_name;	/* for errors: -o FILE, or standard output */
 	uint32_t old_left;	/* bytes from the tail reserved under a spooler of
@@ -226,7 +243,7 @@ struct spool_reader {
  * writing for SPOOL_HOLD_WARN s is worth one warning; once (and rm's
  * last drain, which then leaves the spool) gives up after
  * SPOOL_HOLD_GIVE_UP s, says so and returns that pid (else 0).  Once per
- * process, on a zeroed rd but for sp, raw, out_fd and out_name */
+ * process, on a zeroed rd but for sp, fmt, out_fd and out_name */
 #define SPOOL_HOLD_WARN 10
 #define SPOOL_HOLD_GIVE_UP 3
 int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atomic_t *stop);
