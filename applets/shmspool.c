@@ -5,13 +5,25 @@
 //config:	bool "shmspool: print what shmsend puts into a shared-memory spool"
 //config:	default y
 //config:	help
-//config:	  shmspool [-rxRAc] [-s SIZE] [-m MODE] [-o FILE [-S SIZE] [-b N]] [-k KEY | -f PATH [-j PROJ]] [--seed]
+//config:	  shmspool [-rTxRAc] [-l LEVEL] [-s SIZE] [-m MODE] [-o FILE [-S SIZE] [-b N]] [-k KEY | -f PATH [-j PROJ]] [--seed]
 //config:
 //config:	  Create the spool if it is missing and print each message that
-//config:	  shmsend puts there, in commit order, as "(PID): text", with
-//config:	  write(2): a message is out before its space is freed.
+//config:	  shmsend puts there, in commit order, as "(PID): text", or
+//config:	  "TAG[PID]: text" when tagged, with write(2): a message is out
+//config:	  before its space is freed. Each line of a message that holds
+//config:	  newlines carries the whole prefix, and control bytes but TAB
+//config:	  are shown as ^X (DEL as ^?); bytes from 0x80 pass (UTF-8).
 //config:
-//config:	    -r        the text alone, without "(PID): "
+//config:	    -T        the time the message was sent first, RFC 3339 in
+//config:	              UTC to the microsecond, then its priority as
+//config:	              FACILITY.LEVEL, as BusyBox syslogd's lines:
+//config:	              "2026-12-05T20:41:07.123456Z user.notice app[42]: text"
+//config:	    -l LEVEL  print only messages of LEVEL or more urgent (0-7 or
+//config:	              emerg alert crit err warning notice info debug);
+//config:	              the others leave the spool unprinted
+//config:	    -r        the exact bytes of the text alone, without prefix or
+//config:	              escapes (a message's newlines and control bytes
+//config:	              reach the output as they are)
 //config:	    -o FILE   append to FILE instead of standard output (a
 //config:	              newline first if FILE, or a file standard output
 //config:	              appends to, ends in a partial line)
@@ -73,7 +85,7 @@
 //config:	  and shmsend --seed talks to that spooler.c. Unlike it, shmspool --seed keeps what is queued when
 //config:	  it starts and runs alone (an flock on /tmp/shared_memory_key).
 //applet:APPLET(shmspool, APPLET_SYSV)
-//options:rxRAcs:m:o:S:b:k:f:j:(seed)
+//options:rTl:xRAcs:m:o:S:b:k:f:j:(seed)
 //usage-option:FEATURE_SPOOL_SEED --seed
 //usage-option:FEATURE_SPOOL_ROTATE -S
 //usage-option:FEATURE_SPOOL_ROTATE -b
@@ -136,9 +148,18 @@ int shmspool_main(int argc, char **argv)
 	if (o.nrest)
 		usage_die("extra argument", o.rest[0]);
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
-		seed_refuse(o.flags & (FLAG_r | FLAG_A | FLAG_c | FLAG_s | FLAG_m | FLAG_S | FLAG_b |
-				       FLAG_k | FLAG_f | FLAG_j), OPT_LETTERS);
-	rd.raw = OPT(&o, OPT_r) != 0;
+		seed_refuse(o.flags & (FLAG_r | FLAG_T | FLAG_l | FLAG_A | FLAG_c | FLAG_s | FLAG_m |
+				       FLAG_S | FLAG_b | FLAG_k | FLAG_f | FLAG_j), OPT_LETTERS);
+	rd.fmt.raw = OPT(&o, OPT_r) != 0;
+	rd.fmt.times = OPT(&o, OPT_T) != 0;
+	rd.fmt.level = 7;
+	if (o.arg[OPT_l]) {
+		int level = spool_parse_level(o.arg[OPT_l]);
+
+		if (level < 0)
+			bad_arg_die("-l", o.arg[OPT_l], "unknown level");
+		rd.fmt.level = (unsigned)level;
+	}
 	if (o.arg[OPT_s])
 		size = ring_size_arg(o.arg[OPT_s]);
 	if (o.arg[OPT_m])

@@ -43,6 +43,9 @@ size_t unpack_str(const char *s, char *buf, size_t size);
 /* str.c: strings and numbers */
 size_t fmt_i64(char *buf, int64_t v);	/* buf >= 21 bytes; no NUL */
 size_t fmt_u64(char *buf, uint64_t v, unsigned base);
+/* v / d and v % d (in *rem) for d < 2^16, with 32-bit divisions: no
+ * libgcc __udivdi3 on 32-bit targets (mipsel +2,484 B) */
+uint64_t div_u16(uint64_t v, unsigned d, unsigned *rem);
 /* a + b + c into buf (any may be NULL), cut to fit; returns buf */
 char *str_join(char *buf, size_t size, const char *a, const char *b, const char *c);
 /* a + b + v in decimal + c, the same way */

@@ -241,12 +241,31 @@ int spool_out_writev(struct spool_out *o, struct iovec *v, int n, volatile sig_a
 /* SIGHUP: FILE again by its name (logrotate moved it); stdout stays */
 void spool_out_reopen(struct spool_out *o);
 
+/* spoolfmt.c: the output lines of a batch of messages, in one buffer */
+struct spool_fmt {
+	int raw;	/* -r: the exact bytes (text and newline), no prefix */
+	int times;	/* -T: the send time and the priority first */
+	unsigned level;	/* -l: print levels 0 .. level (7: all) */
+};
+/* a new batch: empty, of room bytes at most (spool_out_room; a first
+ * message bigger goes alone, with a buffer of its own size at most) */
+void spool_fmt_start(uint64_t room);
+/* m as lines into the batch (nothing when -l filters it out): 1 when it
+ * is all in; 0 when the buffer is full: then alone (the batch's first
+ * message) keeps what is made and *done (text bytes made, 0 at first)
+ * says where to go on after the batch is written, else none of it is
+ * in.  has_nl: m's newline follows its text in the segment (-r) */
+int spool_fmt_add(const struct spool_fmt *f, const struct spool_msg *m, int has_nl,
+		  uint32_t *done, int alone);
+struct iovec;
+int spool_fmt_iov(struct iovec **v);	/* the batch, to write: iovec count */
+
 /* spooldrain.c: the consumer half, for the spooler of spool_create */
 struct spool_reader {
 	struct spool sp;
 	uint32_t tail;		/* our copy of consumed: the segment's is untrusted */
 	uint32_t skip;		/* payload bytes of the tail record already out */
-	int raw;		/* -r: the text alone, without "(PID): " */
+	struct spool_fmt fmt;	/* -r, -T, -l */
 	struct spool_out *out;
 	uint32_t old_left;	/* bytes from the tail reserved under a spooler of
 				 * another pid namespace: their pids are unchecked */
@@ -260,7 +279,7 @@ struct spool_reader {
  * writing for SPOOL_HOLD_WARN s is worth one warning; once (and rm's
  * last drain, which then leaves the spool) gives up after
  * SPOOL_HOLD_GIVE_UP s, says so and returns that pid (else 0).  Once per
- * process, on a zeroed rd but for sp, raw and out */
+ * process, on a zeroed rd but for sp, fmt and out */
 #define SPOOL_HOLD_WARN 10
 #define SPOOL_HOLD_GIVE_UP 3
 int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atomic_t *stop);
