@@ -5,7 +5,7 @@
 //config:	bool "shmspool: print what shmsend puts into a shared-memory spool"
 //config:	default y
 //config:	help
-//config:	  shmspool [-rxRA] [-s SIZE] [-m MODE] [-o FILE] [-k KEY | -f PATH [-j PROJ]] [--seed]
+//config:	  shmspool [-rxRA] [-s SIZE] [-m MODE] [-o FILE] [-F DEST] [-k KEY | -f PATH [-j PROJ]] [--seed]
 //config:
 //config:	  Create the spool if it is missing and print each message that
 //config:	  shmsend puts there, in commit order, as "(PID): text", with
@@ -15,6 +15,10 @@
 //config:	    -o FILE   append to FILE instead of standard output (a
 //config:	              newline first if FILE, or a file standard output
 //config:	              appends to, ends in a partial line)
+//config:	    -F DEST   forward each message to syslog instead (with -o
+//config:	              as well): a socket path (/dev/log),
+//config:	              relp://ADDR:PORT (acknowledged: nothing lost) or
+//config:	              tcp://ADDR:PORT; ADDR numeric IPv4 or [IPv6]
 //config:	    -x        print what is queued, then exit (exit 1 behind a
 //config:	              message that a live process has held for 3 s)
 //config:	    -R        on exit: let no sender in, print all, remove the
@@ -49,15 +53,32 @@
 //config:	  from ftok("/tmp/...", 'K')) so its unmodified client.c works,
 //config:	  and shmsend --seed talks to that spooler.c. Unlike it, shmspool --seed keeps what is queued when
 //config:	  it starts and runs alone (an flock on /tmp/shared_memory_key).
+//config:
+//config:config FEATURE_SPOOL_FORWARD
+//config:	bool "-F DEST: forward the spool to syslog (socket, RELP, TCP)"
+//config:	default y
+//config:	depends on SHMSPOOL
+//config:	help
+//config:	  shmspool -F DEST sends each message to a syslog receiver:
+//config:	  a local daemon's datagram socket (-F /dev/log, RFC 3164), a
+//config:	  server over RELP (-F relp://ADDR:PORT: a message leaves the
+//config:	  spool when the server acknowledged it; up to 128 are sent
+//config:	  again after a reconnect) or plain TCP (-F tcp://ADDR:PORT,
+//config:	  RFC 5424 with octet counting: what the receiver took but
+//config:	  never read when it went is lost, past the last 128 messages
+//config:	  sent again). While the receiver is down the messages stay in
+//config:	  the spool, retried from 1 s to every 30 s.
 //applet:APPLET(shmspool, APPLET_SYSV)
-//options:rxRAs:m:o:k:f:j:S(seed)
+//options:rxRAs:m:o:F:k:f:j:S(seed)
 //usage-option:FEATURE_SPOOL_SEED --seed
+//usage-option:FEATURE_SPOOL_FORWARD -F
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "spool.h"
+#include "spoolfwd.h"
 
 #define FOR_shmspool
 #include "options.h"
@@ -106,6 +127,7 @@ static uint32_t ring_size_arg(const char *arg)
 int shmspool_main(int argc, char **argv)
 {
 	static struct spool_reader rd;	/* static: one base address for all of it */
+	static struct fwd fwd;
 	struct opts o;
 	uint32_t size = SPOOL_DEFAULT_SIZE;
 	int mode = 0600;
@@ -122,6 +144,13 @@ int shmspool_main(int argc, char **argv)
 		size = ring_size_arg(o.arg[OPT_s]);
 	if (o.arg[OPT_m])
 		mode = (int)xparse_u64("-m", o.arg[OPT_m], 8, 0777);
+	if (ENABLE_FEATURE_SPOOL_FORWARD && o.arg[OPT_F]) {
+		if (OPT(&o, OPT_seed))
+			usage_die("--seed takes no", "-F");
+		fwd_open(&fwd, o.arg[OPT_F]);
+		rd.fwd = &fwd;
+		rd.no_out = !o.arg[OPT_o];
+	}
 	rd.out_name = o.arg[OPT_o] ? o.arg[OPT_o] : "standard output";
 	rd.out_fd = o.arg[OPT_o] ? xopen(o.arg[OPT_o], O_WRONLY | O_CREAT | O_APPEND, 0666) : 1;
 	end_partial_line(rd.out_fd, o.arg[OPT_o] ? o.arg[OPT_o] : "/proc/self/fd/1", rd.out_name);

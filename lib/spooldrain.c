@@ -5,7 +5,9 @@
 #include <string.h>
 #include <sys/sem.h>
 #include <sys/uio.h>
+#include <time.h>
 #include "spool.h"
+#include "spoolfwd.h"
 
 #define IOV_BATCH 1024	/* the kernel's IOV_MAX: one writev takes a whole batch */
 
@@ -13,6 +15,31 @@
 static struct iovec iov[IOV_BATCH];
 static char prefixes[IOV_BATCH][16];
 static int niov;
+/* -F: the batch's messages, one per message (a LINES record: per line) */
+static struct spool_msg msgs[FWD_WINDOW];
+static int nmsg;
+static uint64_t batch_time;
+/* the compiler drops all of forwarding without FEATURE_SPOOL_FORWARD */
+#define FORWARDING(rd) (ENABLE_FEATURE_SPOOL_FORWARD && (rd)->fwd)	/* the record format of today has no send time */
+
+static void add_msg(int32_t pid, const unsigned char *p, size_t n)
+{
+	struct spool_msg *m = &msgs[nmsg++];
+
+	m->time_us = batch_time;
+	m->pid = pid;
+	m->prio = 13;	/* user.notice */
+	m->tag = NULL;
+	m->taglen = 0;
+	m->text = p;
+	m->len = (uint32_t)n;
+}
+
+/* room in the batch for one more message, its prefix and newline */
+static int batch_room(const struct spool_reader *rd)
+{
+	return niov <= IOV_BATCH - 3 && (!FORWARDING(rd) || nmsg < FWD_WINDOW);
+}
 
 static void add_iov(const void *p, size_t n)
 {
@@ -44,11 +71,13 @@ static uint32_t add_record(const struct spool_reader *rd, const unsigned char *p
 	const char *pre = rd->raw ? NULL : make_prefix(pid, &plen);
 
 	/* an empty LINES record has no line to print */
-	while ((p < end || kind == KIND_MESSAGE) && niov <= IOV_BATCH - 3) {
+	while ((p < end || kind == KIND_MESSAGE) && batch_room(rd)) {
 		const unsigned char *next = end, *nl;
 
-		if (pre && kind == KIND_LINES && (nl = memchr(p, '\n', (size_t)(end - p))))
+		if ((pre || FORWARDING(rd)) && kind == KIND_LINES && (nl = memchr(p, '\n', (size_t)(end - p))))
 			next = nl + 1;
+		if (FORWARDING(rd))
+			add_msg(pid, p, (size_t)(next - p) - (kind == KIND_LINES && next[-1] == '\n'));
 		if (pre)
 			add_iov(pre, plen);
 		add_iov(p, (size_t)(next - p));
@@ -66,7 +95,7 @@ static uint32_t add_record(const struct spool_reader *rd, const unsigned char *p
 static void write_batch(const struct spool_reader *rd)
 {
 	struct iovec *v = iov;
-	int n = niov;
+	int n = rd->no_out ? 0 : niov;
 
 	while (n > 0) {
 		ssize_t w = writev(rd->out_fd, v, n);
@@ -140,7 +169,7 @@ static uint32_t saved_skip(const struct spool_reader *rd)
 	return skip;
 }
 
-enum walk { WALK_EMPTY, WALK_WAIT, WALK_DONE };
+enum walk { WALK_EMPTY, WALK_WAIT, WALK_DONE, WALK_STOPPED };
 
 /* The tail record is still RESERVED: is its sender gone for good?  NULL
  * while it may yet commit, else why we give up on it.  Its pid is
@@ -167,7 +196,7 @@ static const char *owner_gone(struct spool_reader *rd, int32_t pid, uint32_t kin
  * its message appears whole or not at all.  (Skipped: RESERVED -> DROPPED
  * in one CAS; when the sender committed since we looked, the CAS fails
  * and the record is read again, now committed.) */
-static enum walk drain_batch(struct spool_reader *rd)
+static enum walk drain_batch(struct spool_reader *rd, volatile sig_atomic_t *stop)
 {
 	const struct spool *s = &rd->sp;
 	struct spool_hdr *h = s->h;	/* a copy the atomics do not make us reload */
@@ -183,8 +212,14 @@ static enum walk drain_batch(struct spool_reader *rd)
 		spool_corrupt(s, "consumed position changed under the spooler");
 	if (!avail)
 		return WALK_EMPTY;
-	niov = 0;
-	while (pos != res && niov <= IOV_BATCH - 3) {
+	niov = nmsg = 0;
+	if (FORWARDING(rd)) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		batch_time = (uint64_t)ts.tv_sec * 1000000u + (uint32_t)ts.tv_nsec / 1000u;
+	}
+	while (pos != res && batch_room(rd)) {
 		uint32_t off = pos & s->mask;
 		struct spool_rec *r = (struct spool_rec *)(void *)(s->ring + off);
 		uint32_t state = __atomic_load_n(&r->state, __ATOMIC_ACQUIRE);
@@ -229,6 +264,9 @@ static enum walk drain_batch(struct spool_reader *rd)
 		pos += room;
 		from = 0;
 	}
+	/* -F: forwarded first; -F and -o: both before the space is freed */
+	if (FORWARDING(rd) && nmsg && fwd_send(rd->fwd, msgs, nmsg, stop) < 0)
+		return WALK_STOPPED;
 	write_batch(rd);
 	if (pos == rd->tail && from == rd->skip)
 		return result;
@@ -328,8 +366,11 @@ int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atom
 	 * (or of one unknown) holds pids we cannot check */
 	rd->old_left = !ns || ns != was ? __atomic_load_n(&h->reserve, __ATOMIC_SEQ_CST) - rd->tail : 0;
 	for (;;) {
-		enum walk w = drain_batch(rd);
+		enum walk w = drain_batch(rd, stop);
 		int32_t gave_up;
+
+		if (w == WALK_STOPPED)
+			return 0;	/* stopped, the destination down: all kept */
 
 		/* after each batch: a spool that never runs empty must not
 		 * keep a service manager waiting.  -R: then no reservation
