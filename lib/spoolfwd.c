@@ -543,7 +543,14 @@ static int fwd_connect(struct fwd *f, volatile sig_atomic_t *stop)
 	 * back for the acknowledgement of the one before */
 	(void)setsockopt(f->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (f->kind == FWD_TCP) {
+		/* what we wrote and the receiver never read is lost when it
+		 * goes: the part in our send buffer (doubled by the kernel)
+		 * no more than hist holds, sent again (loopback's default
+		 * would hold 4 MB; the receiver's buffer is its own) */
+		int sndbuf = FWD_HISTORY / 2;
 		struct iovec v = { hist, hist_len };
+
+		(void)setsockopt(f->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 
 		return hist_len ? write_iov(f, &v, 1, stop) : 0;
 	} else {

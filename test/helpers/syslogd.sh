@@ -57,6 +57,9 @@ rsys_start() {
 		[ -n "$_tcp" ] && [ -z "${RSYS_TCP:-}" ] && RSYS_TCP=$(free_port)
 		{
 			echo "global(workDirectory=\"$RSYS_DIR/work\" maxMessageSize=\"1m\")"
+			# what it acknowledged is in the file: no queue in memory that a
+			# SIGKILL would lose
+			echo 'main_queue(queue.type="Direct")'
 			[ -n "$_relp" ] && echo 'module(load="imrelp")' &&
 				echo "input(type=\"imrelp\" port=\"$RSYS_RELP\" address=\"127.0.0.1\" maxDataSize=\"1m\")"
 			[ -n "$_tcp" ] && echo 'module(load="imtcp")' &&
