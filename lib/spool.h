@@ -30,8 +30,9 @@
 
 #define SPOOL_MAGIC 0x4c4f5053u		/* "SPOL" */
 /* 2: the DROPPED state, the UNCHECKED flags of kind and lock, and
- * spooler_ns (version 1 knew none of them) */
-#define SPOOL_VERSION 2
+ * spooler_ns (version 1 knew none of them); 3: a record carries its send
+ * time, priority and tag (a 32-byte header) */
+#define SPOOL_VERSION 3
 #define SPOOL_DEFAULT_KEY 0x53484d53	/* "SHMS" */
 #define SPOOL_DEFAULT_SIZE 65536u
 #define SPOOL_MIN_SIZE 4096u
@@ -81,9 +82,40 @@ struct spool_hdr {
 
 struct spool_rec {
 	uint32_t state;
-	uint32_t len;		/* payload bytes after this header */
+	uint32_t len;		/* payload bytes after this header: the tag, then the text */
 	int32_t pid;		/* the sender */
 	uint32_t kind;
+	/* untrusted, as all of it: the spooler checks taglen <= len and
+	 * shows any time or prio it finds without harm */
+	uint64_t time_us;	/* the sender's CLOCK_REALTIME at sending, us since 1970 */
+	uint16_t prio;		/* syslog PRI: facility * 8 + level */
+	uint16_t taglen;	/* tag bytes at the payload's start; 0: untagged */
+	uint32_t unused;
+};
+_Static_assert(sizeof(struct spool_rec) == 32 && sizeof(struct spool_rec) % SPOOL_ALIGN == 0,
+	       "a record header is two alignment units: the payload starts aligned");
+
+/* The longest tag (shmsend -t): a syslog TAG is at most 32 characters
+ * (RFC 3164) and an APP-NAME 48 (RFC 5424); more than those, not more
+ * than the header's 16 bits */
+#define SPOOL_TAG_MAX 255u
+/* priorities: syslog's numbers (facility * 8 + level, level 0 emerg ..
+ * 7 debug); the default is logger's, user.notice */
+#define SPOOL_PRIO_MAX (23 * 8 + 7)
+#define SPOOL_PRIO_DEFAULT (1 * 8 + 5)
+
+/* One message as the drain hands it on (to the output file, to a
+ * forwarder): a MESSAGE record, or one line of a LINES record (all of
+ * whose lines share the record's time, pid, tag and priority). */
+struct spool_msg {
+	uint64_t time_us;	/* sender's CLOCK_REALTIME, us since 1970 */
+	int32_t pid;
+	unsigned prio;		/* syslog PRI: facility * 8 + level (untrusted: any
+				 * value the record's 16 bits hold) */
+	const char *tag;	/* taglen bytes (0: untagged), bounds-checked */
+	unsigned taglen;
+	const unsigned char *text;	/* without a trailing '\n' */
+	uint32_t len;
 };
 
 struct spool {
@@ -113,6 +145,18 @@ int pid_alive(int32_t pid);
 uint32_t pid_ns_id(void);
 /* a coarse clock, in ms; wraps: take differences in unsigned arithmetic */
 uint32_t spool_now_ms(void);
+/* CLOCK_REALTIME in microseconds since 1970: a record's send time */
+uint64_t spool_time_us(void);
+/* syslog levels: a name (emerg .. debug, and logger's panic, error,
+ * warn) or a number 0-7; -1: neither */
+int spool_parse_level(const char *s);
+/* a priority as logger -p takes it: LEVEL (of facility user) or
+ * FACILITY.LEVEL, each a name or a number (facility 0-23: local0 is
+ * 16); -1 and why in *bad when it is none */
+int spool_parse_prio(const char *s, const char **bad);
+/* "facility.level" (a facility without a name as its number), no NUL;
+ * at most 20 bytes for any prio < 2^16 */
+size_t spool_fmt_prio(char *buf, unsigned prio);
 /* "(PID): ", as shmspool prints it and the tutorial's client writes it;
  * at most 15 bytes, no NUL; returns its length */
 size_t spool_fmt_prefix(char *buf, int32_t pid);
@@ -130,16 +174,29 @@ struct spool_sender {
 	struct spool sp;
 	int32_t pid;		/* ours: in the lock and in each record */
 	uint32_t ns;		/* our pid namespace (pid_ns_id), 1: unknown */
-	int32_t wait_ms;	/* for room: -1 forever, 0 not at all (-n), else -t */
+	int32_t wait_ms;	/* for room: SPOOL_WAIT_SPOOLER, -1 forever (-W),
+				 * 0 not at all (-n), else -w in ms */
 	int warned;		/* "no shmspool running" said once */
+	uint16_t prio;		/* in each record (-p) */
+	uint16_t taglen;	/* tag bytes (-t); 0: none */
+	const char *tag;
 	uint32_t end;		/* the position past our last record */
 };
-/* attach to the spool at key (it must exist) */
-void spool_send_open(struct spool_sender *w, key_t key, int32_t wait_ms);
-/* one record of len payload bytes (at most SPOOL_MAX_PAYLOAD), committed
- * when it returns; a full spool is waited for as wait_ms says (exit
- * EXIT_FULL when that runs out) */
-void spool_send(struct spool_sender *w, const void *payload, uint32_t len, uint32_t kind);
+/* the default wait for room: while a spooler runs (with none, a full
+ * spool fails at once, as -n: a boot script never hangs on it) */
+#define SPOOL_WAIT_SPOOLER (-2)
+/* attach to the spool at key (it must exist); tag (taglen bytes, at most
+ * SPOOL_TAG_MAX; NULL: none) and prio go into each record */
+void spool_send_open(struct spool_sender *w, key_t key, int32_t wait_ms,
+		     const char *tag, uint16_t taglen, uint16_t prio);
+/* one record of the tag and len text bytes (together at most
+ * SPOOL_MAX_PAYLOAD), sent at time_us (spool_time_us), committed when it
+ * returns 0; a full spool is waited for as wait_ms says (exit EXIT_FULL
+ * when that runs out).  -1, nothing sent: the spool is full, no spooler
+ * runs and wait_ms is SPOOL_WAIT_SPOOLER. */
+#define SPOOL_FULL_NO_SPOOLER "spool full and no shmspool running"
+int spool_send(struct spool_sender *w, const void *text, uint32_t len, uint32_t kind,
+		uint64_t time_us);
 /* after the last spool_send: when the spool was removed (ipcrm, or a -R
  * spooler that gave up) before a spooler printed all we sent, and none
  * is left to, "the spool was removed ..." and exit 1 */

@@ -64,9 +64,10 @@ static const char *make_prefix(int32_t pid, size_t *len)
  * Each line of a LINES record gets its own prefix; a MESSAGE, or any
  * record with -r, goes out as one piece. */
 static uint32_t add_record(const struct spool_reader *rd, const unsigned char *payload,
-			   uint32_t len, uint32_t kind, int32_t pid, uint32_t from)
+			   uint32_t len, uint32_t kind, int32_t pid, uint32_t from, uint32_t taglen)
 {
-	const unsigned char *p = payload + from, *end = payload + len;
+	/* the text follows the tag */
+	const unsigned char *p = payload + (from > taglen ? from : taglen), *end = payload + len;
 	size_t plen = 0;
 	const char *pre = rd->raw ? NULL : make_prefix(pid, &plen);
 
@@ -227,6 +228,7 @@ static enum walk drain_batch(struct spool_reader *rd, volatile sig_atomic_t *sto
 		uint32_t len = __atomic_load_n(&r->len, __ATOMIC_RELAXED);
 		uint32_t kind = __atomic_load_n(&r->kind, __ATOMIC_RELAXED);
 		int32_t pid = __atomic_load_n(&r->pid, __ATOMIC_RELAXED);
+		uint32_t taglen = __atomic_load_n(&r->taglen, __ATOMIC_RELAXED);
 		uint32_t room;
 
 		if (len > s->size - off - sizeof(*r) || (room = spool_payload_room(len)) > res - pos)
@@ -257,7 +259,9 @@ static enum walk drain_batch(struct spool_reader *rd, volatile sig_atomic_t *sto
 			 * shrink a committed record, but someone did */
 			if (from > len)
 				spool_corrupt(s, "record length changed under the spooler");
-			from = add_record(rd, (unsigned char *)(r + 1), len, kind, pid, from);
+			if (taglen > len)
+				spool_corrupt(s, "tag longer than its record");
+			from = add_record(rd, (unsigned char *)(r + 1), len, kind, pid, from, taglen);
 			if (from < len)
 				break;
 		}
