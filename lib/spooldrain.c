@@ -5,7 +5,6 @@
 #include <string.h>
 #include <sys/sem.h>
 #include <sys/uio.h>
-#include <time.h>
 #include "spool.h"
 #include "spoolfwd.h"
 
@@ -18,19 +17,16 @@ static int niov;
 /* -F: the batch's messages, one per message (a LINES record: per line) */
 static struct spool_msg msgs[FWD_WINDOW];
 static int nmsg;
-static uint64_t batch_time;
+/* the record being added: its time, pid, priority and tag */
+static struct spool_msg rec_msg;
 /* the compiler drops all of forwarding without FEATURE_SPOOL_FORWARD */
-#define FORWARDING(rd) (ENABLE_FEATURE_SPOOL_FORWARD && (rd)->fwd)	/* the record format of today has no send time */
+#define FORWARDING(rd) (ENABLE_FEATURE_SPOOL_FORWARD && (rd)->fwd)
 
-static void add_msg(int32_t pid, const unsigned char *p, size_t n)
+static void add_msg(const unsigned char *p, size_t n)
 {
 	struct spool_msg *m = &msgs[nmsg++];
 
-	m->time_us = batch_time;
-	m->pid = pid;
-	m->prio = 13;	/* user.notice */
-	m->tag = NULL;
-	m->taglen = 0;
+	*m = rec_msg;
 	m->text = p;
 	m->len = (uint32_t)n;
 }
@@ -78,7 +74,7 @@ static uint32_t add_record(const struct spool_reader *rd, const unsigned char *p
 		if ((pre || FORWARDING(rd)) && kind == KIND_LINES && (nl = memchr(p, '\n', (size_t)(end - p))))
 			next = nl + 1;
 		if (FORWARDING(rd))
-			add_msg(pid, p, (size_t)(next - p) - (kind == KIND_LINES && next[-1] == '\n'));
+			add_msg(p, (size_t)(next - p) - (kind == KIND_LINES && next[-1] == '\n'));
 		if (pre)
 			add_iov(pre, plen);
 		add_iov(p, (size_t)(next - p));
@@ -214,12 +210,6 @@ static enum walk drain_batch(struct spool_reader *rd, volatile sig_atomic_t *sto
 	if (!avail)
 		return WALK_EMPTY;
 	niov = nmsg = 0;
-	if (FORWARDING(rd)) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		batch_time = (uint64_t)ts.tv_sec * 1000000u + (uint32_t)ts.tv_nsec / 1000u;
-	}
 	while (pos != res && batch_room(rd)) {
 		uint32_t off = pos & s->mask;
 		struct spool_rec *r = (struct spool_rec *)(void *)(s->ring + off);
@@ -261,6 +251,14 @@ static enum walk drain_batch(struct spool_reader *rd, volatile sig_atomic_t *sto
 				spool_corrupt(s, "record length changed under the spooler");
 			if (taglen > len)
 				spool_corrupt(s, "tag longer than its record");
+			if (FORWARDING(rd)) {
+				/* time and prio: any value is shown without harm */
+				rec_msg.time_us = __atomic_load_n(&r->time_us, __ATOMIC_RELAXED);
+				rec_msg.prio = __atomic_load_n(&r->prio, __ATOMIC_RELAXED);
+				rec_msg.pid = pid;
+				rec_msg.tag = (const char *)(r + 1);
+				rec_msg.taglen = taglen;
+			}
 			from = add_record(rd, (unsigned char *)(r + 1), len, kind, pid, from, taglen);
 			if (from < len)
 				break;

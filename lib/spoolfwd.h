@@ -21,20 +21,6 @@
 #include <sys/un.h>
 #include "spool.h"
 
-#ifndef SPOOL_MSG_DECLARED
-/* the drain's message (spool-iface.md; lib/spool.h once the record
- * format of issue 16 is merged) */
-struct spool_msg {
-	uint64_t time_us;	/* sender's CLOCK_REALTIME, us since 1970 */
-	int32_t pid;
-	unsigned prio;		/* syslog PRI: facility * 8 + level */
-	const char *tag;	/* taglen bytes (0: untagged), bounds-checked */
-	unsigned taglen;
-	const unsigned char *text;	/* without a trailing '\n' */
-	uint32_t len;
-};
-#endif
-
 /* RELP: messages sent and not yet acknowledged, at most; TCP: messages
  * kept to send again after a reconnect (up to FWD_HISTORY bytes).  The
  * drain's batches for -F are at most this many messages, so that a stop
