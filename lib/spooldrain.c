@@ -252,8 +252,10 @@ static enum walk drain_batch(struct spool_reader *rd, volatile sig_atomic_t *sto
 			if (taglen > len)
 				spool_corrupt(s, "tag longer than its record");
 			if (FORWARDING(rd)) {
-				/* time and prio: any value is shown without harm */
-				rec_msg.time_us = __atomic_load_n(&r->time_us, __ATOMIC_RELAXED);
+				/* time and prio: any value is shown without harm
+				 * (a plain load: 32-bit targets have no 64-bit
+				 * atomics, and the committed record stays put) */
+				rec_msg.time_us = r->time_us;
 				rec_msg.prio = __atomic_load_n(&r->prio, __ATOMIC_RELAXED);
 				rec_msg.pid = pid;
 				rec_msg.tag = (const char *)(r + 1);

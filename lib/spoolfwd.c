@@ -367,8 +367,7 @@ static int write_iov(struct fwd *f, struct iovec *v, int n, volatile sig_atomic_
 	short ev = f->kind == FWD_RELP ? POLLOUT | POLLIN : POLLOUT;
 
 	while (n > 0) {
-		struct msghdr mh = { .msg_iov = v, .msg_iovlen = (size_t)n };
-		ssize_t w = sendmsg(f->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+		ssize_t w = writev(f->fd, v, n);
 		int r;
 
 		if (w < 0) {
@@ -599,12 +598,11 @@ static int fwd_reconnect(struct fwd *f, volatile sig_atomic_t *stop)
 static int send_dgram(struct fwd *f, const struct spool_msg *m, volatile sig_atomic_t *stop)
 {
 	struct iovec v[2] = { { hdrs[0], fmt_3164(hdrs[0], m) }, { (void *)m->text, m->len } };
-	struct msghdr mh = { .msg_iov = v, .msg_iovlen = 2 };
 
 	for (;;) {
 		int r;
 
-		if (sendmsg(f->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+		if (writev(f->fd, v, 2) >= 0)
 			return 0;
 		if (errno == EINTR)
 			continue;
@@ -654,11 +652,15 @@ int fwd_send(struct fwd *f, const struct spool_msg *m, int n, volatile sig_atomi
 static int parse_hostport(struct fwd *f, const char *s)
 {
 	char host[48];
-	const char *end = s[0] == '[' ? strchr(s, ']') : strrchr(s, ':');
-	const char *from = s + (s[0] == '[');
+	const char *from = s + (s[0] == '['), *end = from;
 	uint64_t port;
 
-	if (!end || (size_t)(end - from) >= sizeof(host))
+	/* the address ends at ']', or at the last ':' */
+	for (const char *p = from; *p && *end != ']'; p++) {
+		if (*p == (s[0] == '[' ? ']' : ':'))
+			end = p;
+	}
+	if (end == from || (size_t)(end - from) >= sizeof(host))
 		return 0;
 	memcpy(host, from, (size_t)(end - from));
 	host[end - from] = 0;
@@ -677,6 +679,15 @@ static int parse_hostport(struct fwd *f, const char *s)
 	return inet_pton(AF_INET, host, &f->addr.in.sin_addr) == 1;
 }
 
+static int has_prefix(const char *s, const char *prefix)
+{
+	while (*prefix) {
+		if (*s++ != *prefix++)
+			return 0;
+	}
+	return 1;
+}
+
 void fwd_open(struct fwd *f, const char *dest)
 {
 	const char *hp = dest;
@@ -686,10 +697,10 @@ void fwd_open(struct fwd *f, const char *dest)
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
 	f->dest = dest;
-	if (!strncmp(dest, "relp://", 7)) {
+	if (has_prefix(dest, "relp://")) {
 		f->kind = FWD_RELP;
 		hp += 7;
-	} else if (!strncmp(dest, "tcp://", 6)) {
+	} else if (has_prefix(dest, "tcp://")) {
 		f->kind = FWD_TCP;
 		hp += 6;
 	}
@@ -701,9 +712,11 @@ void fwd_open(struct fwd *f, const char *dest)
 	} else {
 		f->kind = FWD_DGRAM;
 		f->addr.un.sun_family = AF_UNIX;
-		if (strlen(dest) >= sizeof(f->addr.un.sun_path))
+		size_t len = strlen(dest);
+
+		if (len >= sizeof(f->addr.un.sun_path))
 			bad_arg_die("-F", dest, "socket path too long");
-		strcpy(f->addr.un.sun_path, dest);
+		memcpy(f->addr.un.sun_path, dest, len);
 		f->addrlen = sizeof(f->addr.un);
 	}
 	/* RFC 5424's HOSTNAME: printable ASCII, no space; "-" when none */

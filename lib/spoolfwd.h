@@ -11,7 +11,8 @@
  *                      when the server acknowledged it; up to FWD_WINDOW
  *                      outstanding; the unacknowledged ones are sent
  *                      again after a reconnect
- * HOST: numeric IPv4, or [IPv6].  Times are UTC. */
+ * HOST: numeric IPv4, or [IPv6].  Times are UTC.  The caller ignores
+ * SIGPIPE (a receiver gone is an error of write(2) here, not a death). */
 #ifndef SPOOLFWD_H
 #define SPOOLFWD_H
 
