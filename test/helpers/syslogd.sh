@@ -3,15 +3,15 @@
 # 127.0.0.1 at a free port or on a socket path inside its own directory,
 # and writes what it receives to a file there.
 #
-#   rsys_start DIR [relp] [tcp] [uxsock]
-#       rsyslogd -n with imrelp / imtcp on 127.0.0.1, imuxsock on
+#   rsys_start DIR [relp] [tcp] [udp] [uxsock]
+#       rsyslogd -n with imrelp / imtcp / imudp on 127.0.0.1, imuxsock on
 #       DIR/rs.sock; writes DIR/rs.out, one line a message:
 #         %syslogtag%|%pri-text%|%timereported:::date-rfc3339%|%msg%
-#       Ports: $RSYS_RELP and $RSYS_TCP when set (a restart keeps them),
+#       Ports: $RSYS_RELP, $RSYS_TCP, $RSYS_UDP when set (a restart keeps them),
 #       else free ones, set in those variables.  RSYS_PID: its pid.
 #       Returns 1 when it does not listen within 15 s.
 #   rsys_stop [SIG]          stop it (TERM by default) and wait for it
-#   bbsys_start DIR          BusyBox syslogd -n -O DIR/bb.out on the
+#   bbsys_start DIR [ARGS]   BusyBox syslogd -n -O DIR/bb.out [ARGS] on the
 #       socket DIR/log.sock: busybox syslogd binds only /dev/log, so it
 #       runs in a mount namespace of its own (unshare -m) whose /dev is a
 #       tmpfs holding a symbolic link log -> DIR/log.sock, which busybox
@@ -41,11 +41,12 @@ _listens() {
 rsys_start() {
 	RSYS_DIR=$1
 	shift
-	_relp= _tcp= _ux=
+	_relp= _tcp= _ux= _udp=
 	for _w; do
 		case $_w in
 		relp) _relp=1 ;;
 		tcp) _tcp=1 ;;
+		udp) _udp=1 ;;
 		uxsock) _ux=1 ;;
 		esac
 	done
@@ -55,6 +56,7 @@ rsys_start() {
 		_try=$((_try + 1))
 		[ -n "$_relp" ] && [ -z "${RSYS_RELP:-}" ] && RSYS_RELP=$(free_port)
 		[ -n "$_tcp" ] && [ -z "${RSYS_TCP:-}" ] && RSYS_TCP=$(free_port)
+		[ -n "$_udp" ] && [ -z "${RSYS_UDP:-}" ] && RSYS_UDP=$(free_port)
 		{
 			echo "global(workDirectory=\"$RSYS_DIR/work\" maxMessageSize=\"1m\")"
 			# what it acknowledged is in the file: no queue in memory that a
@@ -64,6 +66,8 @@ rsys_start() {
 				echo "input(type=\"imrelp\" port=\"$RSYS_RELP\" address=\"127.0.0.1\" maxDataSize=\"1m\")"
 			[ -n "$_tcp" ] && echo 'module(load="imtcp")' &&
 				echo "input(type=\"imtcp\" port=\"$RSYS_TCP\" address=\"127.0.0.1\")"
+			[ -n "$_udp" ] && echo 'module(load="imudp")' &&
+				echo "input(type=\"imudp\" port=\"$RSYS_UDP\" address=\"127.0.0.1\")"
 			[ -n "$_ux" ] && echo 'module(load="imuxsock" SysSock.Use="off")' &&
 				echo "input(type=\"imuxsock\" Socket=\"$RSYS_DIR/rs.sock\" ignoreTimestamp=\"off\")"
 			echo 'template(name="fwdtest" type="string" string="%syslogtag%|%pri-text%|%timereported:::date-rfc3339%|%msg%\n")'
@@ -79,6 +83,7 @@ rsys_start() {
 			[ -n "$_relp" ] && ! _listens "$RSYS_PID" "$RSYS_RELP" && _ok=
 			[ -n "$_tcp" ] && ! _listens "$RSYS_PID" "$RSYS_TCP" && _ok=
 			[ -n "$_ux" ] && [ ! -S "$RSYS_DIR/rs.sock" ] && _ok=
+			[ -n "$_udp" ] && ! grep -qi ":$(printf '%04X' "$RSYS_UDP") " /proc/net/udp && _ok=
 			[ -n "$_ok" ] && return 0
 			kill -0 "$RSYS_PID" 2>/dev/null || break
 			sleep 0.1
@@ -101,6 +106,7 @@ rsys_stop() {
 
 bbsys_start() {
 	BBSYS_DIR=$1
+	shift
 	mkdir -p "$BBSYS_DIR/dev"
 	rm -f "$BBSYS_DIR/log.sock"
 	unshare -m sh -c '
@@ -110,7 +116,8 @@ bbsys_start() {
 		: >"$d/dev/null" && mount --bind /dev/null "$d/dev/null" &&
 		ln -s "$d/log.sock" "$d/dev/log" &&
 		mount --bind "$d/dev" /dev &&
-		exec busybox syslogd -n -O "$d/bb.out"' sh "$BBSYS_DIR" \
+		shift
+		exec busybox syslogd -n -O "$d/bb.out" "$@"' sh "$BBSYS_DIR" "$@" \
 		>>"$BBSYS_DIR/syslogd.log" 2>&1 &
 	BBSYS_PID=$!
 	_n=0
