@@ -138,15 +138,13 @@ int shmspool_main(int argc, char **argv)
 		usage_die("extra argument", o.rest[0]);
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
 		seed_refuse(o.flags & (1u << OPT_r | 1u << OPT_A | 1u << OPT_s | 1u << OPT_m |
-				       1u << OPT_k | 1u << OPT_f | 1u << OPT_j), OPT_LETTERS);
+				       1u << OPT_k | 1u << OPT_f | 1u << OPT_j | 1u << OPT_F), OPT_LETTERS);
 	rd.raw = OPT(&o, OPT_r) != 0;
 	if (o.arg[OPT_s])
 		size = ring_size_arg(o.arg[OPT_s]);
 	if (o.arg[OPT_m])
 		mode = (int)xparse_u64("-m", o.arg[OPT_m], 8, 0777);
 	if (ENABLE_FEATURE_SPOOL_FORWARD && o.arg[OPT_F]) {
-		if (OPT(&o, OPT_seed))
-			usage_die("--seed takes no", "-F");
 		fwd_open(&fwd, o.arg[OPT_F]);
 		rd.fwd = &fwd;
 		rd.no_out = !o.arg[OPT_o];

@@ -373,8 +373,12 @@ int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atom
 		enum walk w = drain_batch(rd, stop);
 		int32_t gave_up;
 
-		if (w == WALK_STOPPED)
-			return 0;	/* stopped, the destination down: all kept */
+		if (w == WALK_STOPPED) {
+			/* stopped, the destination down: all is kept, and -R's
+			 * spool stays, open again */
+			__atomic_store_n(&h->closed, 0, __ATOMIC_RELAXED);
+			return 0;
+		}
 
 		/* after each batch: a spool that never runs empty must not
 		 * keep a service manager waiting.  -R: then no reservation
