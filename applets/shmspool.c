@@ -5,7 +5,7 @@
 //config:	bool "shmspool: print what shmsend puts into a shared-memory spool"
 //config:	default y
 //config:	help
-//config:	  shmspool [-rTxRAc] [-l LEVEL] [-s SIZE] [-m MODE] [-o FILE [-S SIZE] [-b N]] [-k KEY | -f PATH [-j PROJ]] [--seed]
+//config:	  shmspool [-rTxRAc] [-l LEVEL] [-s SIZE] [-m MODE] [-o FILE [-S SIZE] [-b N]] [-F DEST] [-k KEY | -f PATH [-j PROJ]] [--seed]
 //config:
 //config:	  Create the spool if it is missing and print each message that
 //config:	  shmsend puts there, in commit order, as "(PID): text", or
@@ -32,6 +32,10 @@
 //config:	              old file
 //config:	    -b N      old files kept by -S (0-99, default 1; 0: FILE
 //config:	              starts again empty)
+//config:	    -F DEST   forward each message to syslog instead (with -o
+//config:	              as well): a socket path (/dev/log),
+//config:	              relp://ADDR:PORT (acknowledged: nothing lost) or
+//config:	              tcp://ADDR:PORT; ADDR numeric IPv4 or [IPv6]
 //config:	    -x        print what is queued, then exit (exit 1 behind a
 //config:	              message that a live process has held for 3 s);
 //config:	              no spool: "no such spool", exit 1
@@ -84,17 +88,34 @@
 //config:	  from ftok("/tmp/...", 'K')) so its unmodified client.c works,
 //config:	  and shmsend --seed talks to that spooler.c. Unlike it, shmspool --seed keeps what is queued when
 //config:	  it starts and runs alone (an flock on /tmp/shared_memory_key).
+//config:
+//config:config FEATURE_SPOOL_FORWARD
+//config:	bool "-F DEST: forward the spool to syslog (socket, RELP, TCP)"
+//config:	default y
+//config:	depends on SHMSPOOL
+//config:	help
+//config:	  shmspool -F DEST sends each message to a syslog receiver:
+//config:	  a local daemon's datagram socket (-F /dev/log, RFC 3164), a
+//config:	  server over RELP (-F relp://ADDR:PORT: a message leaves the
+//config:	  spool when the server acknowledged it; up to 128 are sent
+//config:	  again after a reconnect) or plain TCP (-F tcp://ADDR:PORT,
+//config:	  RFC 5424 with octet counting: what the receiver took but
+//config:	  never read when it went is lost, past the last 128 messages
+//config:	  sent again). While the receiver is down the messages stay in
+//config:	  the spool, retried from 1 s to every 30 s.
 //applet:APPLET(shmspool, APPLET_SYSV)
-//options:rTl:xRAcs:m:o:S:b:k:f:j:(seed)
+//options:rTl:xRAcs:m:o:S:b:F:k:f:j:(seed)
 //usage-option:FEATURE_SPOOL_SEED --seed
 //usage-option:FEATURE_SPOOL_ROTATE -S
 //usage-option:FEATURE_SPOOL_ROTATE -b
+//usage-option:FEATURE_SPOOL_FORWARD -F
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "spool.h"
+#include "spoolfwd.h"
 
 #define FOR_shmspool
 #include "options.h"
@@ -138,6 +159,7 @@ int shmspool_main(int argc, char **argv)
 {
 	static struct spool_reader rd;	/* static: one base address for all of it */
 	static struct spool_out out;
+	static struct fwd fwd;
 	struct opts o;
 	uint32_t size = SPOOL_DEFAULT_SIZE;
 	int mode = 0600;
@@ -149,7 +171,7 @@ int shmspool_main(int argc, char **argv)
 		usage_die("extra argument", o.rest[0]);
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
 		seed_refuse(o.flags & (FLAG_r | FLAG_T | FLAG_l | FLAG_A | FLAG_c | FLAG_s | FLAG_m |
-				       FLAG_S | FLAG_b | FLAG_k | FLAG_f | FLAG_j), OPT_LETTERS);
+				       FLAG_S | FLAG_b | FLAG_F | FLAG_k | FLAG_f | FLAG_j), OPT_LETTERS);
 	rd.fmt.raw = OPT(&o, OPT_r) != 0;
 	rd.fmt.times = OPT(&o, OPT_T) != 0;
 	rd.fmt.level = 7;
@@ -164,6 +186,11 @@ int shmspool_main(int argc, char **argv)
 		size = ring_size_arg(o.arg[OPT_s]);
 	if (o.arg[OPT_m])
 		mode = (int)xparse_u64("-m", o.arg[OPT_m], 8, 0777);
+	if (ENABLE_FEATURE_SPOOL_FORWARD && o.arg[OPT_F]) {
+		fwd_open(&fwd, o.arg[OPT_F]);
+		rd.fwd = &fwd;
+		rd.no_out = !o.arg[OPT_o];
+	}
 	if (ENABLE_FEATURE_SPOOL_ROTATE && (o.arg[OPT_S] || o.arg[OPT_b])) {
 		if (!o.arg[OPT_o])
 			usage_die("-S and -b rotate -o FILE", "standard output");

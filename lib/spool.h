@@ -271,6 +271,8 @@ struct spool_reader {
 				 * another pid namespace: their pids are unchecked */
 	uint32_t wait_since;	/* when we began to wait for the unchecked
 				 * record at the tail (| 1); 0: we do not */
+	struct fwd *fwd;	/* -F: forward each message (spoolfwd.h); NULL: none */
+	int no_out;		/* -F without -o: no file output */
 };
 /* print committed records to out in commit order until *stop (after
  * the batch being written), or (once) until the spool is empty; rm (-R):

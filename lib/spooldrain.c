@@ -6,25 +6,31 @@
 #include <sys/sem.h>
 #include <sys/uio.h>
 #include "spool.h"
+#include "spoolfwd.h"
 
-#define MSG_BATCH 512	/* messages in a batch, at most: what a death repeats */
+#define SPOOL_BATCH 512	/* messages in a batch, at most: what a death repeats */
 
 /* one batch at a time, for the one spooler of a process: its messages,
  * and where the spool stands once each is out (the record's position
  * and the payload bytes of it out; 0: all, pos past it) */
-static struct spool_msg msgs[MSG_BATCH];
+static struct spool_msg msgs[SPOOL_BATCH];
 static struct {
 	uint32_t pos, from;
 	int has_nl;	/* its newline follows it in the segment (-r writes it) */
-} after[MSG_BATCH];
+} after[SPOOL_BATCH];
 static int nmsgs;
+/* the compiler drops all of forwarding without FEATURE_SPOOL_FORWARD */
+#define FORWARDING(rd) (ENABLE_FEATURE_SPOOL_FORWARD && (rd)->fwd)
+/* a batch's messages at most: -F's window of outstanding ones */
+#define BATCH_MAX(rd) (FORWARDING(rd) ? FWD_WINDOW : SPOOL_BATCH)
 
 /* A committed record's messages into msgs, straight from the segment:
  * returns how far into its payload the batch got (len when the whole
  * record fitted).  A MESSAGE is one message; each line of a LINES record
  * is one, all with the record's time, pid, tag and priority. */
-static uint32_t add_record(const struct spool_rec *r, const unsigned char *payload, uint32_t len,
-			   uint32_t kind, uint32_t from, uint32_t taglen, uint32_t pos, uint32_t room)
+static uint32_t add_record(const struct spool_reader *rd, const struct spool_rec *r,
+			   const unsigned char *payload, uint32_t len, uint32_t kind, uint32_t from,
+			   uint32_t taglen, uint32_t pos, uint32_t room)
 {
 	const unsigned char *p = payload + (from > taglen ? from : taglen), *end = payload + len;
 	struct spool_msg m;
@@ -35,7 +41,7 @@ static uint32_t add_record(const struct spool_rec *r, const unsigned char *paylo
 	m.tag = (const char *)payload;
 	m.taglen = taglen;
 	/* an empty LINES record (only a corrupt segment holds one) has no line */
-	while ((p < end || kind == KIND_MESSAGE) && nmsgs < MSG_BATCH) {
+	while ((p < end || kind == KIND_MESSAGE) && nmsgs < BATCH_MAX(rd)) {
 		const unsigned char *next = end, *nl;
 		int has_nl = 0;
 
@@ -194,7 +200,7 @@ static enum walk drain_batch(struct spool_reader *rd, volatile sig_atomic_t *sto
 	if (!avail)
 		return WALK_EMPTY;
 	nmsgs = 0;
-	while (pos != res && nmsgs < MSG_BATCH) {
+	while (pos != res && nmsgs < BATCH_MAX(rd)) {
 		uint32_t off = pos & s->mask;
 		struct spool_rec *r = (struct spool_rec *)(void *)(s->ring + off);
 		uint32_t state = __atomic_load_n(&r->state, __ATOMIC_ACQUIRE);
@@ -235,14 +241,19 @@ static enum walk drain_batch(struct spool_reader *rd, volatile sig_atomic_t *sto
 				spool_corrupt(s, "record length changed under the spooler");
 			if (taglen > len)
 				spool_corrupt(s, "tag longer than its record");
-			from = add_record(r, (unsigned char *)(r + 1), len, kind, from, taglen, pos, room);
+			from = add_record(rd, r, (unsigned char *)(r + 1), len, kind, from, taglen, pos, room);
 			if (from < len)
 				break;
 		}
 		pos += room;
 		from = 0;
 	}
-	if (nmsgs && (k = output_batch(rd, stop)) < 0)
+	/* to the file first, then (-F) what it took to the receiver: both
+	 * before the space is freed.  -F alone: no file */
+	k = nmsgs;
+	if (nmsgs && !rd->no_out && (k = output_batch(rd, stop)) < 0)
+		return WALK_STOPPED;
+	if (FORWARDING(rd) && k && fwd_send(rd->fwd, msgs, k, stop) < 0)
 		return WALK_STOPPED;
 	if (nmsgs && k < nmsgs) {
 		/* ended early: from the message after the last one out */
@@ -351,7 +362,8 @@ int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atom
 		enum walk w = drain_batch(rd, stop);
 		int32_t gave_up;
 
-		/* sink: stopped on a full disk: what is queued stays; -R: the
+		/* stopped while the output or -F's receiver took nothing: what is
+		 * queued stays; -R: the
 		 * spool too, open again (exit 1, as when held) */
 		if (w == WALK_STOPPED) {
 			if (!rm)
