@@ -46,7 +46,7 @@
 //config:	  shmcat -L --json and -s --json print the objects as JSON, with
 //config:	  the field names of util-linux lsipc --json.
 //applet:APPLET(shmcat, APPLET_SYSV)
-//options:wc:sLRk:f:j:i:o:l:zxZm:nSJ(json)
+//options:wc:sLRk:f:j:i:o:l:zxZm:(json)nS
 //usage-option:FEATURE_SHMCAT_JSON --json
 
 #include <errno.h>
