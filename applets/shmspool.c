@@ -5,23 +5,44 @@
 //config:	bool "shmspool: print what shmsend puts into a shared-memory spool"
 //config:	default y
 //config:	help
-//config:	  shmspool [-rxRA] [-s SIZE] [-m MODE] [-o FILE] [-k KEY | -f PATH [-j PROJ]] [--seed]
+//config:	  shmspool [-rTxRAc] [-l LEVEL] [-s SIZE] [-m MODE] [-o FILE [-S SIZE] [-b N]] [-k KEY | -f PATH [-j PROJ]] [--seed]
 //config:
 //config:	  Create the spool if it is missing and print each message that
-//config:	  shmsend puts there, in commit order, as "(PID): text", with
-//config:	  write(2): a message is out before its space is freed.
+//config:	  shmsend puts there, in commit order, as "(PID): text", or
+//config:	  "TAG[PID]: text" when tagged, with write(2): a message is out
+//config:	  before its space is freed. Each line of a message that holds
+//config:	  newlines carries the whole prefix, and control bytes but TAB
+//config:	  are shown as ^X (DEL as ^?); bytes from 0x80 pass (UTF-8).
 //config:
-//config:	    -r        the text alone, without "(PID): "
+//config:	    -T        the time the message was sent first, RFC 3339 in
+//config:	              UTC to the microsecond, then its priority as
+//config:	              FACILITY.LEVEL, as BusyBox syslogd's lines:
+//config:	              "2026-12-05T20:41:07.123456Z user.notice app[42]: text"
+//config:	    -l LEVEL  print only messages of LEVEL or more urgent (0-7 or
+//config:	              emerg alert crit err warning notice info debug);
+//config:	              the others leave the spool unprinted
+//config:	    -r        the exact bytes of the text alone, without prefix or
+//config:	              escapes (a message's newlines and control bytes
+//config:	              reach the output as they are)
 //config:	    -o FILE   append to FILE instead of standard output (a
 //config:	              newline first if FILE, or a file standard output
 //config:	              appends to, ends in a partial line)
+//config:	    -S SIZE   rotate FILE before it would pass SIZE bytes (k/M
+//config:	              suffixes), between messages: FILE.0 is the newest
+//config:	              old file
+//config:	    -b N      old files kept by -S (0-99, default 1; 0: FILE
+//config:	              starts again empty)
 //config:	    -x        print what is queued, then exit (exit 1 behind a
-//config:	              message that a live process has held for 3 s)
+//config:	              message that a live process has held for 3 s);
+//config:	              no spool: "no such spool", exit 1
 //config:	    -R        on exit: let no sender in, print all, remove the
 //config:	              spool (exit 1 and keep it, as -x, when held)
+//config:	    -c        create the spool (-s, -m) and exit: senders queue
+//config:	              until a spooler starts
 //config:	    -s SIZE   capacity of a new spool (k/M suffixes; rounded up to
 //config:	              a power of two, 4k to 1G; default 64k)
-//config:	    -m MODE   permissions of a new spool (octal, default 600)
+//config:	    -m MODE   permissions of a new spool (octal, default 600;
+//config:	              666: every user may send)
 //config:	    -A        adopt a spool of another user, or one whose mode
 //config:	              grants more than -m (refused without -A)
 //config:	    -k KEY    the spool's key (0x hex or decimal); default
@@ -34,9 +55,23 @@
 //config:
 //config:	  One spooler per spool: a second one exits; after a spooler is
 //config:	  killed, even with SIGKILL, the next one takes over and prints
-//config:	  what is queued, repeating at most one batch. SIGTERM, SIGINT,
-//config:	  SIGHUP: finish the batch being written, exit 0, and leave the
-//config:	  rest for the next spooler.
+//config:	  what is queued, repeating at most one batch. SIGTERM, SIGINT:
+//config:	  finish the batch being written, exit 0, and leave the rest for
+//config:	  the next spooler. SIGHUP: open FILE again by its name (after
+//config:	  logrotate's mv) and go on; with standard output, only retry a
+//config:	  stalled write. A full disk (or EIO) under FILE keeps the
+//config:	  messages in the spool: said once, retried each second and on
+//config:	  SIGHUP. A closed pipe or terminal: exit 1, messages kept.
+//config:
+//config:config FEATURE_SPOOL_ROTATE
+//config:	bool "-S, -b: rotate the spooler's output file by size"
+//config:	default y
+//config:	depends on SHMSPOOL
+//config:	help
+//config:	  shmspool -o FILE -S SIZE renames FILE to FILE.0 (FILE.0 to
+//config:	  FILE.1, ... keeping -b N old files) before a batch would make
+//config:	  it pass SIZE, as BusyBox syslogd's -s and -b; a message never
+//config:	  straddles two files.
 //config:
 //config:config FEATURE_SPOOL_SEED
 //config:	bool "--seed: the spool protocol of the System V shared-memory tutorial"
@@ -50,8 +85,10 @@
 //config:	  and shmsend --seed talks to that spooler.c. Unlike it, shmspool --seed keeps what is queued when
 //config:	  it starts and runs alone (an flock on /tmp/shared_memory_key).
 //applet:APPLET(shmspool, APPLET_SYSV)
-//options:rxRAs:m:o:k:f:j:S(seed)
+//options:rTl:xRAcs:m:o:S:b:k:f:j:(seed)
 //usage-option:FEATURE_SPOOL_SEED --seed
+//usage-option:FEATURE_SPOOL_ROTATE -S
+//usage-option:FEATURE_SPOOL_ROTATE -b
 
 #include <fcntl.h>
 #include <signal.h>
@@ -70,26 +107,10 @@ static void on_stop(int sig)
 	stop = 1;
 }
 
-/* The output, appended to: -o FILE, or standard output opened for
- * appending (shmspool >>log).  A regular file whose last byte is not a
- * newline (a spooler died in the middle of a line) gets one first: no two
- * lines glued.  Its last byte through a descriptor of its own (for
- * standard output, by /proc/self/fd/1 when /proc is there): a FIFO opened
- * for reading too would never see its reader go. */
-static void end_partial_line(int fd, const char *path, const char *name)
+static void on_hup(int sig)
 {
-	struct stat st;
-	char last = '\n';
-	int rfd;
-
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (fcntl(fd, F_GETFL) & O_APPEND) && (rfd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		if (pread(rfd, &last, 1, st.st_size - 1) != 1)
-			last = '\n';
-		close(rfd);
-	}
-	if (last != '\n')
-		xwrite_all(name, fd, "\n", 1);
+	(void)sig;
+	spool_hup = 1;
 }
 
 static uint32_t ring_size_arg(const char *arg)
@@ -103,40 +124,78 @@ static uint32_t ring_size_arg(const char *arg)
 	return size;
 }
 
+/* -m or -s on a spool that was there with others: said, not done */
+static void say_ignored(const struct spool *sp, const char *opt, uint64_t had, unsigned base)
+{
+	char num[24], has[48], msg[96];
+
+	num[fmt_u64(num, had, base)] = 0;
+	str_join(has, sizeof(has), "the spool exists with ", base == 8 ? "mode 0" : "size ", num);
+	warn_msg(sp->keyname, str_join(msg, sizeof(msg), has, ": ", opt));
+}
+
 int shmspool_main(int argc, char **argv)
 {
 	static struct spool_reader rd;	/* static: one base address for all of it */
+	static struct spool_out out;
 	struct opts o;
 	uint32_t size = SPOOL_DEFAULT_SIZE;
 	int mode = 0600;
+	unsigned how = 0;
 
 	(void)argc;
 	opt_parse(argv, OPTSTR, &o);
 	if (o.nrest)
 		usage_die("extra argument", o.rest[0]);
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
-		seed_refuse(o.flags & (1u << OPT_r | 1u << OPT_A | 1u << OPT_s | 1u << OPT_m |
-				       1u << OPT_k | 1u << OPT_f | 1u << OPT_j), OPT_LETTERS);
-	rd.raw = OPT(&o, OPT_r) != 0;
+		seed_refuse(o.flags & (FLAG_r | FLAG_T | FLAG_l | FLAG_A | FLAG_c | FLAG_s | FLAG_m |
+				       FLAG_S | FLAG_b | FLAG_k | FLAG_f | FLAG_j), OPT_LETTERS);
+	rd.fmt.raw = OPT(&o, OPT_r) != 0;
+	rd.fmt.times = OPT(&o, OPT_T) != 0;
+	rd.fmt.level = 7;
+	if (o.arg[OPT_l]) {
+		int level = spool_parse_level(o.arg[OPT_l]);
+
+		if (level < 0)
+			bad_arg_die("-l", o.arg[OPT_l], "unknown level");
+		rd.fmt.level = (unsigned)level;
+	}
 	if (o.arg[OPT_s])
 		size = ring_size_arg(o.arg[OPT_s]);
 	if (o.arg[OPT_m])
 		mode = (int)xparse_u64("-m", o.arg[OPT_m], 8, 0777);
-	rd.out_name = o.arg[OPT_o] ? o.arg[OPT_o] : "standard output";
-	rd.out_fd = o.arg[OPT_o] ? xopen(o.arg[OPT_o], O_WRONLY | O_CREAT | O_APPEND, 0666) : 1;
-	end_partial_line(rd.out_fd, o.arg[OPT_o] ? o.arg[OPT_o] : "/proc/self/fd/1", rd.out_name);
+	if (ENABLE_FEATURE_SPOOL_ROTATE && (o.arg[OPT_S] || o.arg[OPT_b])) {
+		if (!o.arg[OPT_o])
+			usage_die("-S and -b rotate -o FILE", "standard output");
+		out.max = o.arg[OPT_S] ? xparse_size("-S", o.arg[OPT_S], UINT64_MAX) : 0;
+		out.keep = o.arg[OPT_b] ? (unsigned)xparse_u64("-b", o.arg[OPT_b], 10, 99) : 1;
+	}
+	if (!OPT(&o, OPT_c))
+		spool_out_open(&out, o.arg[OPT_o]);
+	rd.out = &out;
 	xsigaction(SIGTERM, on_stop);
 	xsigaction(SIGINT, on_stop);
-	xsigaction(SIGHUP, on_stop);
+	/* --seed has no FILE to reopen: SIGHUP stops it, as before */
+	xsigaction(SIGHUP, ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed) ? on_stop : on_hup);
 	/* a closed output is a write error we report, not a silent death */
 	xsigaction(SIGPIPE, SIG_IGN);
 	if (ENABLE_FEATURE_SPOOL_SEED && OPT(&o, OPT_seed))
-		return seed_spool(rd.out_fd, rd.out_name, &stop, OPT(&o, OPT_x), OPT(&o, OPT_R));
+		return seed_spool(out.fd, out.name, &stop, OPT(&o, OPT_x), OPT(&o, OPT_R));
 
-	spool_create(&rd.sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]), size, mode,
-		     OPT(&o, OPT_A) != 0);
+	if (OPT(&o, OPT_A))
+		how |= SPOOL_ADOPT;
+	if (OPT(&o, OPT_x))
+		how |= SPOOL_EXISTING;
+	if (OPT(&o, OPT_c))
+		how = (how & SPOOL_ADOPT) | SPOOL_MAKE;
+	spool_create(&rd.sp, spool_key(o.arg[OPT_k], o.arg[OPT_f], o.arg[OPT_j]), size, mode, how);
 	if (o.arg[OPT_s] && rd.sp.size != size)
-		warn_msg(rd.sp.keyname, "the spool exists with another size: -s ignored (remove it with -R to change it)");
-	/* 1: gave up behind a message a live process is writing (-x, -R) */
+		say_ignored(&rd.sp, "-s ignored (remove it with -R to change it)", rd.sp.size, 10);
+	if (o.arg[OPT_m] && rd.sp.perm != (unsigned)mode)
+		say_ignored(&rd.sp, "-m ignored (remove it with -R to change it)", rd.sp.perm, 8);
+	if (OPT(&o, OPT_c))
+		return EXIT_OK;
+	/* 1: gave up behind a message a live process is writing (-x, -R),
+	 * or stopped with -R on an output that took nothing */
 	return spool_drain(&rd, OPT(&o, OPT_x) != 0, OPT(&o, OPT_R) != 0, &stop) ? EXIT_ERR : EXIT_OK;
 }

@@ -43,6 +43,9 @@ size_t unpack_str(const char *s, char *buf, size_t size);
 /* str.c: strings and numbers */
 size_t fmt_i64(char *buf, int64_t v);	/* buf >= 21 bytes; no NUL */
 size_t fmt_u64(char *buf, uint64_t v, unsigned base);
+/* v / d and v % d (in *rem) for d < 2^16, with 32-bit divisions: no
+ * libgcc __udivdi3 on 32-bit targets (mipsel +2,484 B) */
+uint64_t div_u16(uint64_t v, unsigned d, unsigned *rem);
 /* a + b + c into buf (any may be NULL), cut to fit; returns buf */
 char *str_join(char *buf, size_t size, const char *a, const char *b, const char *c);
 /* a + b + v in decimal + c, the same way */
@@ -104,7 +107,9 @@ int parse_size(const char *s, uint64_t max, uint64_t *out);
 /* the same, dying with "shmbox: APPLET: what: invalid number 'S'" */
 int64_t xparse_i64(const char *what, const char *s, unsigned base, int64_t min, int64_t max);
 uint64_t xparse_u64(const char *what, const char *s, unsigned base, uint64_t max);
-uint64_t xparse_size(const char *what, const char *s, uint64_t max);
+uint64_t xparse_size(const char *what, const char *s, uint64_t max);	/* ERANGE: "(at most 1G)" */
+/* an octal mode 0-777; else "what: 'S': invalid octal mode (0 to 777)" */
+uint64_t xparse_mode(const char *what, const char *s);
 
 /* opt.c: one option parser for all applets.  spec: one character per
  * option, ':' after it when it takes an argument.  Bit i of the result is

@@ -1,5 +1,6 @@
 /* Checked integer parsing: the whole string must be a number in range. */
 #include <errno.h>
+#include <string.h>
 #include "libshmbox.h"
 
 /* 99 for a byte that is no digit in any base */
@@ -124,7 +125,35 @@ uint64_t xparse_u64(const char *what, const char *s, unsigned base, uint64_t max
 	return v;
 }
 
+/* ERANGE says the range, with the largest unit that divides max:
+ * "number out of range (at most 1G)" (but for max UINT64_MAX) */
 uint64_t xparse_size(const char *what, const char *s, uint64_t max)
 {
-	return xparse_u64(what, s, BASE_SIZE, max);
+	uint64_t v;
+	int e = scan(s, BASE_SIZE, max, &v), unit = 0;
+	char why[64], num[24];
+
+	if (e != ERANGE || max == UINT64_MAX) {
+		if (e)
+			bad_number(what, s, e);
+		return v;
+	}
+	while (unit < 3 && max && !(max & 1023)) {
+		max >>= 10;
+		unit++;
+	}
+	num[fmt_u64(num, max, 10)] = 0;
+	str_join(why, sizeof(why), "number out of range (at most ", num, unit ? "" : ")");
+	if (unit)
+		str_join(why + strlen(why), 3, "KMG" + unit - 1, ")", NULL);
+	bad_arg_die(what, s, why);
+}
+
+uint64_t xparse_mode(const char *what, const char *s)
+{
+	uint64_t v;
+
+	if (parse_u64(s, 8, 0777, &v))
+		bad_arg_die(what, s, "invalid octal mode (0 to 777)");
+	return v;
 }

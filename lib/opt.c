@@ -1,6 +1,7 @@
 /* One option parser for every applet, declared as a string (toybox-style).
  * spec: one character per option, then "(name)" for a --name long form,
- * then ':' when it takes an argument: "k:f:j:s(seed)".  "-abc" bundles,
+ * then ':' when it takes an argument: "k:f:j:s(seed)"; "(name)" alone is
+ * --name without a letter.  "-abc" bundles,
  * "-kVALUE", "-k VALUE" and "--name VALUE" work, "--" ends options, a lone
  * "-" is an operand (stdin), and the first operand ends options. */
 #include <string.h>
@@ -11,7 +12,8 @@
 static int find_opt(const char *spec, char c, const char *name, int *takes_arg)
 {
 	for (int i = 0; *spec && i < OPT_MAX; i++) {
-		char letter = *spec++;
+		/* "(name)" with no letter before it: --name only */
+		char letter = *spec == '(' ? 0 : *spec++;
 		const char *n = name;
 		int same = *spec == '(';	/* name matches the "(name)" so far */
 

@@ -13,7 +13,9 @@
 #include <sys/mman.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 #include <sys/times.h>
+#include <time.h>
 #include "spool.h"
 
 /* getenv(3), without the musl string functions it brings (defconfig
@@ -147,6 +149,110 @@ uint32_t spool_now_ms(void)
 	return (uint32_t)times(&t) * 10u;
 }
 
+/* By the system call, as times(2) above: musl's clock_gettime brings its
+ * vDSO lookup (defconfig +654 B on x86_64).  32-bit targets ask for the
+ * 64-bit time first (Linux 5.1), then the old call (up to 2106: its
+ * seconds taken as unsigned). */
+uint64_t spool_time_us(void)
+{
+	struct { int64_t sec, nsec; } t;	/* the kernel's __kernel_timespec */
+
+	/* CLOCK_REALTIME is always there: no other error */
+#ifdef SYS_clock_gettime64
+	if (syscall(SYS_clock_gettime64, CLOCK_REALTIME, &t) < 0) {
+		struct { long sec, nsec; } old;
+
+		syscall(SYS_clock_gettime32, CLOCK_REALTIME, &old);	/* musl's name there */
+		t.sec = (uint32_t)old.sec;
+		t.nsec = old.nsec;
+	}
+#else
+	syscall(SYS_clock_gettime, CLOCK_REALTIME, &t);
+#endif
+	return (uint64_t)t.sec * 1000000u + (uint32_t)t.nsec / 1000u;	/* nsec < 10^9 */
+}
+
+/* syslog's names, by number; a name's length is at most 8 */
+static const char level_names[] =
+	"emerg\0alert\0crit\0err\0warning\0notice\0info\0debug\0";
+/* 12-15 have no name (musl's, glibc's and BusyBox's tables give none) */
+static const char facility_names[] =
+	"kern\0user\0mail\0daemon\0auth\0syslog\0lpr\0news\0uucp\0cron\0authpriv\0ftp\0"
+	"\0\0\0\0local0\0local1\0local2\0local3\0local4\0local5\0local6\0local7\0";
+
+/* the i-th name of a list (i in range) */
+static const char *nth_name(const char *list, unsigned i)
+{
+	while (i--)
+		list += strlen(list) + 1;
+	return list;
+}
+
+/* name (n bytes) as a number up to max, or one of the list's names or
+ * aliases ("panic\0" 0 ...: a NUL-separated list, each name followed
+ * by its number as one byte); -1: neither */
+static int name_value(const char *name, size_t n, unsigned max, const char *list,
+		      const char *aliases)
+{
+	char buf[12];
+	uint64_t v;
+
+	if (!n || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, name, n);
+	buf[n] = 0;
+	if (parse_u64(buf, 10, max, &v) == 0)
+		return (int)v;
+	for (unsigned i = 0; i <= max; i++, list += strlen(list) + 1)
+		if (str_eq(buf, list))
+			return (int)i;
+	for (; *aliases; aliases += strlen(aliases) + 2)
+		if (str_eq(buf, aliases))
+			return aliases[strlen(aliases) + 1];
+	return -1;
+}
+
+int spool_parse_level(const char *s)
+{
+	return name_value(s, strlen(s), 7, level_names, "panic\0\0" "error\0\3" "warn\0\4");
+}
+
+int spool_parse_prio(const char *s, const char **bad)
+{
+	const char *dot = s;
+	int fac = 1, level;
+
+	while (*dot && *dot != '.')	/* strchr: musl's costs 157 B */
+		dot++;
+	if (!*dot)
+		dot = NULL;
+
+	*bad = "unknown facility";
+	if (dot && (fac = name_value(s, (size_t)(dot - s), 23, facility_names, "security\0\4")) < 0)
+		return -1;
+	*bad = "unknown level";
+	if ((level = spool_parse_level(dot ? dot + 1 : s)) < 0)
+		return -1;
+	return fac * 8 + level;
+}
+
+size_t spool_fmt_prio(char *buf, unsigned prio)
+{
+	const char *fac = prio >> 3 <= 23 ? nth_name(facility_names, prio >> 3) : "";
+	size_t n;
+
+	if (*fac) {
+		n = strlen(fac);
+		memcpy(buf, fac, n);
+	} else {
+		n = fmt_u64(buf, prio >> 3, 10);
+	}
+	buf[n++] = '.';
+	fac = nth_name(level_names, prio & 7);
+	memcpy(buf + n, fac, strlen(fac));
+	return n + strlen(fac);
+}
+
 size_t spool_fmt_prefix(char *buf, int32_t pid)
 {
 	size_t n = 1 + fmt_i64(buf + 1, pid);
@@ -230,21 +336,78 @@ static int header_is_blank(const struct spool_hdr *h)
 	return !any;
 }
 
-static void attach_segment(struct spool *s)
+/* The owner and mode of the segment at key, from /proc/sysvipc/shm
+ * (IPC_STAT needs the read permission we lack): "KEY SHMID PERMS SIZE
+ * CPID LPID NATTCH UID ...", the key in signed decimal, PERMS in octal.
+ * 0: not found (no /proc) */
+static int shm_owner(key_t key, uint64_t *uid, uint64_t *perm)
+{
+	char want[24], f[8][16], chunk[512];
+	int fd = open("/proc/sysvipc/shm", O_RDONLY | O_CLOEXEC), n = 0, len = 0, found = 0;
+	ssize_t r;
+
+	want[fmt_i64(want, (int32_t)key)] = 0;	/* as the kernel prints it */
+	/* byte by byte: the first 8 fields of each line, 15 bytes of each */
+	while (fd >= 0 && !found && (r = read(fd, chunk, sizeof(chunk))) > 0) {
+		for (ssize_t i = 0; i < r && !found; i++) {
+			char c = chunk[i];
+
+			if (c != ' ' && c != '\n') {
+				if (n < 8 && len < 15)
+					f[n][len++] = c;
+				continue;
+			}
+			if (len && n < 8)
+				f[n++][len] = 0;
+			len = 0;
+			if (c == '\n') {
+				found = n == 8 && str_eq(f[0], want) && parse_u64(f[2], 8, 07777, perm) == 0 &&
+					parse_u64(f[7], 10, UINT32_MAX, uid) == 0;
+				n = 0;
+			}
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return found;
+}
+
+/* Permission denied: whose the spool is, and how it is made wider */
+static NORETURN void spool_denied(struct spool *s, key_t key)
+{
+	char who[64], num[24], why[160];
+	uint64_t uid, perm;
+
+	undo_create(s);
+	if (!shm_owner(key, &uid, &perm))
+		die_msg3(s->keyname, "Permission denied", "shmspool -m 666 makes a spool every user may use");
+	num[fmt_u64(num, perm & 0777, 8)] = 0;
+	str_join_num(who, sizeof(who), "the spool is uid ", NULL, (int64_t)uid, "'s, mode 0");
+	die_msg3(s->keyname, "Permission denied", str_join(why, sizeof(why), who, num, " (shmspool -m 666 makes one every user may use)"));
+}
+
+/* a System V call on the spool failed: EACCES gets its hint */
+static NORETURN void spool_failed(struct spool *s, key_t key, int err)
+{
+	if (err == EACCES)
+		spool_denied(s, key);
+	undo_create(s);
+	sysv_fail(s->keyname, NULL, err);
+}
+
+static void attach_segment(struct spool *s, key_t key)
 {
 	s->h = shmat(s->shmid, NULL, 0);
-	if (s->h == (void *)-1) {
-		undo_create(s);
-		sysv_fail(s->keyname, NULL, errno);
-	}
+	if (s->h == (void *)-1)
+		spool_failed(s, key, errno);
 }
 
 /* A set of another size at the key is another program's (semget only
  * refuses one smaller than asked for): -R would remove it. */
-static void check_sems(const struct spool *s, struct semid_ds *ds)
+static void check_sems(struct spool *s, key_t key, struct semid_ds *ds)
 {
 	if (semctl(s->semid, 0, IPC_STAT, ds) < 0)
-		sysv_fail(s->keyname, NULL, errno);
+		spool_failed(s, key, errno);
 	if (ds->sem_nsems != SPOOL_NSEMS)
 		die_msg(s->keyname, "the key holds a semaphore set that is not a spool's");
 }
@@ -257,10 +420,10 @@ void spool_attach(struct spool *s, key_t key)
 	if ((s->semid = semget(key, 0, 0)) < 0 || (s->shmid = shmget(key, 0, 0)) < 0) {
 		if (errno == ENOENT)
 			die_msg(s->keyname, "no such spool: start shmspool first (or name another with -k or -f)");
-		sysv_fail(s->keyname, NULL, errno);
+		spool_failed(s, key, errno);
 	}
-	check_sems(s, &ds);
-	attach_segment(s);
+	check_sems(s, key, &ds);
+	attach_segment(s, key);
 	/* a spooler that just created the segment sets it up in microseconds */
 	for (int i = 0; header_is_blank(s->h); i++) {
 		if (i == 200)
@@ -307,14 +470,16 @@ static void set_up(struct spool *s, uint32_t size)
 
 /* A kernel limit hit while making the spool: say which; remove the
  * semaphore set we made, so nothing is left behind. */
-static NORETURN void create_failed(struct spool *s, int err)
+static NORETURN void create_failed(struct spool *s, key_t key, int err)
 {
 	undo_create(s);
 	if (err == EINVAL)
 		die_msg(s->keyname, "size outside the kernel's limits for a segment (kernel.shmmax, kernel.shmmin)");
 	if (err == ENOSPC)
 		die_msg(s->keyname, "no room for a new segment (kernel.shmmni, kernel.shmall)");
-	sysv_fail(s->keyname, NULL, err);
+	if (err == ENOENT)	/* SPOOL_EXISTING */
+		die_msg(s->keyname, "no such spool");
+	spool_failed(s, key, err);
 }
 
 /* Objects at the key that this spooler did not make are adopted only when
@@ -339,15 +504,17 @@ static void check_adopt(const struct spool *s, const char *obj, const struct ipc
 	die_msg3(s->keyname, what, str_join(why, sizeof(why), rm, key, " removes it; -A adopts it)"));
 }
 
-void spool_create(struct spool *s, key_t key, uint32_t size, int mode, int adopt)
+void spool_create(struct spool *s, key_t key, uint32_t size, int mode, unsigned how)
 {
-	int made_sems = 1, made_seg, id;
+	/* -x makes nothing: as if an IPC_EXCL create found the objects */
+	int creat = how & SPOOL_EXISTING ? 0 : IPC_CREAT | IPC_EXCL;
+	int made_sems = 1, made_seg, id, adopt = how & SPOOL_ADOPT;
 	size_t seg;
 
 	name_spool(s, key);
 	/* a local id, not s->semid: errno's address could alias s */
-	id = semget(key, SPOOL_NSEMS, IPC_CREAT | IPC_EXCL | mode);
-	if (id < 0 && errno == EEXIST) {
+	id = creat ? semget(key, SPOOL_NSEMS, creat | mode) : -1;
+	if (id < 0 && (errno == EEXIST || !creat)) {
 		made_sems = 0;
 		id = semget(key, SPOOL_NSEMS, mode);
 	}
@@ -356,7 +523,7 @@ void spool_create(struct spool *s, key_t key, uint32_t size, int mode, int adopt
 			die_msg(s->keyname, "the key holds a semaphore set that is not a spool's");
 		if (errno == ENOSPC)
 			die_msg(s->keyname, "no room for a new semaphore set (kernel.sem)");
-		sysv_fail(s->keyname, NULL, errno);
+		create_failed(s, key, errno);
 	}
 	s->semid = id;
 	if (made_sems) {
@@ -364,33 +531,45 @@ void spool_create(struct spool *s, key_t key, uint32_t size, int mode, int adopt
 	} else {
 		struct semid_ds ds;
 
-		check_sems(s, &ds);
+		check_sems(s, key, &ds);
 		check_adopt(s, "semaphore set", &ds.sem_perm, mode, adopt);
 	}
-	take_ownership(s);
-	id = shmget(key, sizeof(struct spool_hdr) + size, IPC_CREAT | IPC_EXCL | mode);
+	/* -c makes the spool for a spooler to come: it does not spool */
+	if (!(how & SPOOL_MAKE))
+		take_ownership(s);
+	id = creat ? shmget(key, sizeof(struct spool_hdr) + size, creat | mode) : -1;
 	made_seg = id >= 0;
-	if (id < 0 && errno == EEXIST)
+	if (id < 0 && (errno == EEXIST || !creat))
 		id = shmget(key, 0, 0);
 	if (id < 0)
-		create_failed(s, errno);
+		create_failed(s, key, errno);
 	s->shmid = id;
+	s->perm = (unsigned)mode;
 	if (!made_seg) {
 		struct shmid_ds ds;
 
 		if (shmctl(id, IPC_STAT, &ds) < 0)
-			create_failed(s, errno);	/* removes a set we made */
+			create_failed(s, key, errno);	/* removes a set we made */
 		check_adopt(s, "segment", &ds.shm_perm, mode, adopt);
+		s->perm = ds.shm_perm.mode & 0777;
 	}
-	attach_segment(s);
+	attach_segment(s, key);
 	/* blank: we created it, or a spooler died setting it up; either way
 	 * the segment is a header and a ring of a spool's size.  A blank
 	 * segment of any other size is another program's, not taken. */
 	seg = segment_size(s) - sizeof(struct spool_hdr);
-	if (header_is_blank(s->h) && ring_size_ok(seg))
+	if (header_is_blank(s->h) && ring_size_ok(seg)) {
+		/* -c: senders until a spooler starts are of our pid namespace,
+		 * as a spooler's would be (else it could not check their
+		 * pids); before the magic number lets them in */
+		if (how & SPOOL_MAKE)
+			__atomic_store_n(&s->h->spooler_ns, pid_ns_id(), __ATOMIC_SEQ_CST);
 		set_up(s, (uint32_t)seg);
+	}
 	check_header(s);
 	s->made_semid = -1;
+	if (how & SPOOL_MAKE)
+		return;
 	__atomic_store_n(&s->h->spooler_pid, (int32_t)getpid(), __ATOMIC_RELAXED);
 	/* a -R spooler killed between closing and removing left it closed */
 	__atomic_store_n(&s->h->closed, 0, __ATOMIC_RELAXED);

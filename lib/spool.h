@@ -17,21 +17,25 @@
  * Positions are byte counts mod 2^32 (32-bit atomics work on every target)
  * and the ring size is a power of two, so position & mask is the offset.
  * The files: spool.c (the segment, pids, what all share), spoolsend.c
- * (the senders' half), spooldrain.c (the spooler's), seedspool.c (the
- * tutorial's protocol, --seed); of the spool's files, the last three
- * call only spool.c and sem.c (and libshmbox below them). */
+ * (the senders' half), spooldrain.c (the spooler's), spoolout.c (the
+ * spooler's output file), seedspool.c (the tutorial's protocol,
+ * --seed); of the spool's files, spoolsend.c and seedspool.c call only
+ * spool.c and sem.c (and libshmbox below them), spooldrain.c spoolout.c
+ * too, and spoolout.c only libshmbox. */
 #ifndef SPOOL_H
 #define SPOOL_H
 
 #include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include "libshmbox.h"
 
 #define SPOOL_MAGIC 0x4c4f5053u		/* "SPOL" */
 /* 2: the DROPPED state, the UNCHECKED flags of kind and lock, and
- * spooler_ns (version 1 knew none of them) */
-#define SPOOL_VERSION 2
+ * spooler_ns (version 1 knew none of them); 3: a record carries its send
+ * time, priority and tag (a 32-byte header) */
+#define SPOOL_VERSION 3
 #define SPOOL_DEFAULT_KEY 0x53484d53	/* "SHMS" */
 #define SPOOL_DEFAULT_SIZE 65536u
 #define SPOOL_MIN_SIZE 4096u
@@ -81,9 +85,40 @@ struct spool_hdr {
 
 struct spool_rec {
 	uint32_t state;
-	uint32_t len;		/* payload bytes after this header */
+	uint32_t len;		/* payload bytes after this header: the tag, then the text */
 	int32_t pid;		/* the sender */
 	uint32_t kind;
+	/* untrusted, as all of it: the spooler checks taglen <= len and
+	 * shows any time or prio it finds without harm */
+	uint64_t time_us;	/* the sender's CLOCK_REALTIME at sending, us since 1970 */
+	uint16_t prio;		/* syslog PRI: facility * 8 + level */
+	uint16_t taglen;	/* tag bytes at the payload's start; 0: untagged */
+	uint32_t unused;
+};
+_Static_assert(sizeof(struct spool_rec) == 32 && sizeof(struct spool_rec) % SPOOL_ALIGN == 0,
+	       "a record header is two alignment units: the payload starts aligned");
+
+/* The longest tag (shmsend -t): a syslog TAG is at most 32 characters
+ * (RFC 3164) and an APP-NAME 48 (RFC 5424); more than those, not more
+ * than the header's 16 bits */
+#define SPOOL_TAG_MAX 255u
+/* priorities: syslog's numbers (facility * 8 + level, level 0 emerg ..
+ * 7 debug); the default is logger's, user.notice */
+#define SPOOL_PRIO_MAX (23 * 8 + 7)
+#define SPOOL_PRIO_DEFAULT (1 * 8 + 5)
+
+/* One message as the drain hands it on (to the output file, to a
+ * forwarder): a MESSAGE record, or one line of a LINES record (all of
+ * whose lines share the record's time, pid, tag and priority). */
+struct spool_msg {
+	uint64_t time_us;	/* sender's CLOCK_REALTIME, us since 1970 */
+	int32_t pid;
+	unsigned prio;		/* syslog PRI: facility * 8 + level (untrusted: any
+				 * value the record's 16 bits hold) */
+	const char *tag;	/* taglen bytes (0: untagged), bounds-checked */
+	unsigned taglen;
+	const unsigned char *text;	/* without a trailing '\n' */
+	uint32_t len;
 };
 
 struct spool {
@@ -92,6 +127,7 @@ struct spool {
 	struct spool_hdr *h;
 	unsigned char *ring;
 	uint32_t size, mask;	/* validated copies: never re-read */
+	unsigned perm;		/* spool_create: the segment's mode bits */
 	int made_semid;	/* the set spool_create made, removed if it fails; -1 */
 };
 
@@ -99,9 +135,15 @@ struct spool {
  * $SHMBOX_SPOOL, else SPOOL_DEFAULT_KEY */
 key_t spool_key(const char *key_arg, const char *path, const char *proj);
 void spool_attach(struct spool *s, key_t key);	/* senders: the spool must exist */
-/* the spooler; adopt: take objects at the key that are another user's,
- * or grant more than mode (else an error names owner and mode) */
-void spool_create(struct spool *s, key_t key, uint32_t size, int mode, int adopt);
+/* the spooler: the spool at key, made when missing, with us as its
+ * spooler.  how: SPOOL_ADOPT (-A): take objects at the key that are
+ * another user's, or grant more than mode (else an error names owner
+ * and mode); SPOOL_EXISTING (-x): make nothing ("no such spool");
+ * SPOOL_MAKE (-c): make it, but do not become its spooler */
+#define SPOOL_ADOPT 1u
+#define SPOOL_EXISTING 2u
+#define SPOOL_MAKE 4u
+void spool_create(struct spool *s, key_t key, uint32_t size, int mode, unsigned how);
 NORETURN void spool_corrupt(const struct spool *s, const char *what);
 uint32_t spool_payload_room(uint32_t len);	/* record size for a payload */
 /* the largest record payload: a quarter of the ring, with its header */
@@ -113,6 +155,18 @@ int pid_alive(int32_t pid);
 uint32_t pid_ns_id(void);
 /* a coarse clock, in ms; wraps: take differences in unsigned arithmetic */
 uint32_t spool_now_ms(void);
+/* CLOCK_REALTIME in microseconds since 1970: a record's send time */
+uint64_t spool_time_us(void);
+/* syslog levels: a name (emerg .. debug, and logger's panic, error,
+ * warn) or a number 0-7; -1: neither */
+int spool_parse_level(const char *s);
+/* a priority as logger -p takes it: LEVEL (of facility user) or
+ * FACILITY.LEVEL, each a name or a number (facility 0-23: local0 is
+ * 16); -1 and why in *bad when it is none */
+int spool_parse_prio(const char *s, const char **bad);
+/* "facility.level" (a facility without a name as its number), no NUL;
+ * at most 20 bytes for any prio < 2^16 */
+size_t spool_fmt_prio(char *buf, unsigned prio);
 /* "(PID): ", as shmspool prints it and the tutorial's client writes it;
  * at most 15 bytes, no NUL; returns its length */
 size_t spool_fmt_prefix(char *buf, int32_t pid);
@@ -130,16 +184,29 @@ struct spool_sender {
 	struct spool sp;
 	int32_t pid;		/* ours: in the lock and in each record */
 	uint32_t ns;		/* our pid namespace (pid_ns_id), 1: unknown */
-	int32_t wait_ms;	/* for room: -1 forever, 0 not at all (-n), else -t */
+	int32_t wait_ms;	/* for room: SPOOL_WAIT_SPOOLER, -1 forever (-W),
+				 * 0 not at all (-n), else -w in ms */
 	int warned;		/* "no shmspool running" said once */
+	uint16_t prio;		/* in each record (-p) */
+	uint16_t taglen;	/* tag bytes (-t); 0: none */
+	const char *tag;
 	uint32_t end;		/* the position past our last record */
 };
-/* attach to the spool at key (it must exist) */
-void spool_send_open(struct spool_sender *w, key_t key, int32_t wait_ms);
-/* one record of len payload bytes (at most SPOOL_MAX_PAYLOAD), committed
- * when it returns; a full spool is waited for as wait_ms says (exit
- * EXIT_FULL when that runs out) */
-void spool_send(struct spool_sender *w, const void *payload, uint32_t len, uint32_t kind);
+/* the default wait for room: while a spooler runs (with none, a full
+ * spool fails at once, as -n: a boot script never hangs on it) */
+#define SPOOL_WAIT_SPOOLER (-2)
+/* attach to the spool at key (it must exist); tag (taglen bytes, at most
+ * SPOOL_TAG_MAX; NULL: none) and prio go into each record */
+void spool_send_open(struct spool_sender *w, key_t key, int32_t wait_ms,
+		     const char *tag, uint16_t taglen, uint16_t prio);
+/* one record of the tag and len text bytes (together at most
+ * SPOOL_MAX_PAYLOAD), sent at time_us (spool_time_us), committed when it
+ * returns 0; a full spool is waited for as wait_ms says (exit EXIT_FULL
+ * when that runs out).  -1, nothing sent: the spool is full, no spooler
+ * runs and wait_ms is SPOOL_WAIT_SPOOLER. */
+#define SPOOL_FULL_NO_SPOOLER "spool full and no shmspool running"
+int spool_send(struct spool_sender *w, const void *text, uint32_t len, uint32_t kind,
+		uint64_t time_us);
 /* after the last spool_send: when the spool was removed (ipcrm, or a -R
  * spooler that gave up) before a spooler printed all we sent, and none
  * is left to, "the spool was removed ..." and exit 1 */
@@ -149,27 +216,70 @@ void spool_send_done(struct spool_sender *w);
  * before is in reserve when it returns */
 void spool_close(const struct spool *s);
 
+/* spoolout.c: the spooler's output, appended to */
+struct spool_out {
+	int fd;
+	int is_file;		/* a regular file: a full disk may come back */
+	const char *path;	/* -o FILE; NULL: standard output */
+	const char *name;	/* for errors: FILE, or standard output */
+	uint64_t bytes;		/* in the file (for -S) */
+	uint64_t max;		/* -S: rotate before the file passes it; 0: never */
+	unsigned keep;		/* -b: old files kept, FILE.0 newest */
+};
+/* set by the spooler's SIGHUP: FILE is reopened before the next batch */
+extern volatile sig_atomic_t spool_hup;
+/* open path (NULL: standard output) for appending; a newline first
+ * when it ends in a partial line (a spooler died mid-line) */
+void spool_out_open(struct spool_out *o, const char *path);
+/* bytes before a rotation is due; UINT64_MAX without -S */
+uint64_t spool_out_room(const struct spool_out *o);
+/* all of v written (rotating first when the batch would pass -S): 0.
+ * ENOSPC, EDQUOT, EIO of a regular file: said once, retried each second
+ * and at once on SIGHUP; *stop while retrying: -1 (nothing is out: the
+ * records stay for the next spooler).  Other errors (EPIPE) die. */
+int spool_out_writev(struct spool_out *o, struct iovec *v, int n, volatile sig_atomic_t *stop);
+/* SIGHUP: FILE again by its name (logrotate moved it); stdout stays */
+void spool_out_reopen(struct spool_out *o);
+
+/* spoolfmt.c: the output lines of a batch of messages, in one buffer */
+struct spool_fmt {
+	int raw;	/* -r: the exact bytes (text and newline), no prefix */
+	int times;	/* -T: the send time and the priority first */
+	unsigned level;	/* -l: print levels 0 .. level (7: all) */
+};
+/* a new batch: empty, of room bytes at most (spool_out_room; a first
+ * message bigger goes alone, with a buffer of its own size at most) */
+void spool_fmt_start(uint64_t room);
+/* m as lines into the batch (nothing when -l filters it out): 1 when it
+ * is all in; 0 when the buffer is full: then alone (the batch's first
+ * message) keeps what is made and *done (text bytes made, 0 at first)
+ * says where to go on after the batch is written, else none of it is
+ * in.  has_nl: m's newline follows its text in the segment (-r) */
+int spool_fmt_add(const struct spool_fmt *f, const struct spool_msg *m, int has_nl,
+		  uint32_t *done, int alone);
+struct iovec;
+int spool_fmt_iov(struct iovec **v);	/* the batch, to write: iovec count */
+
 /* spooldrain.c: the consumer half, for the spooler of spool_create */
 struct spool_reader {
 	struct spool sp;
 	uint32_t tail;		/* our copy of consumed: the segment's is untrusted */
 	uint32_t skip;		/* payload bytes of the tail record already out */
-	int raw;		/* -r: the text alone, without "(PID): " */
-	int out_fd;
-	const char *out_name;	/* for errors: -o FILE, or standard output */
+	struct spool_fmt fmt;	/* -r, -T, -l */
+	struct spool_out *out;
 	uint32_t old_left;	/* bytes from the tail reserved under a spooler of
 				 * another pid namespace: their pids are unchecked */
 	uint32_t wait_since;	/* when we began to wait for the unchecked
 				 * record at the tail (| 1); 0: we do not */
 };
-/* print committed records to out_fd in commit order until *stop (after
+/* print committed records to out in commit order until *stop (after
  * the batch being written), or (once) until the spool is empty; rm (-R):
  * then close the spool (spool_close), print all that was reserved before
  * and remove it.  A message at the tail that a live process has been
  * writing for SPOOL_HOLD_WARN s is worth one warning; once (and rm's
  * last drain, which then leaves the spool) gives up after
  * SPOOL_HOLD_GIVE_UP s, says so and returns that pid (else 0).  Once per
- * process, on a zeroed rd but for sp, raw, out_fd and out_name */
+ * process, on a zeroed rd but for sp, fmt and out */
 #define SPOOL_HOLD_WARN 10
 #define SPOOL_HOLD_GIVE_UP 3
 int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atomic_t *stop);

@@ -1,61 +1,56 @@
-/* The spool's consumer half: walk the committed records from the tail,
- * write them out straight from the segment (writev), and only then free
- * their space; sleep until a sender commits. */
+/* The spool's consumer half: walk the committed records from the tail
+ * into a batch of messages, write them out as lines (spoolfmt.c), and
+ * only then free their space; sleep until a sender commits. */
 #include <errno.h>
 #include <string.h>
 #include <sys/sem.h>
 #include <sys/uio.h>
 #include "spool.h"
 
-#define IOV_BATCH 1024	/* the kernel's IOV_MAX: one writev takes a whole batch */
+#define MSG_BATCH 512	/* messages in a batch, at most: what a death repeats */
 
-/* one batch at a time, for the one spooler of a process */
-static struct iovec iov[IOV_BATCH];
-static char prefixes[IOV_BATCH][16];
-static int niov;
+/* one batch at a time, for the one spooler of a process: its messages,
+ * and where the spool stands once each is out (the record's position
+ * and the payload bytes of it out; 0: all, pos past it) */
+static struct spool_msg msgs[MSG_BATCH];
+static struct {
+	uint32_t pos, from;
+	int has_nl;	/* its newline follows it in the segment (-r writes it) */
+} after[MSG_BATCH];
+static int nmsgs;
 
-static void add_iov(const void *p, size_t n)
+/* A committed record's messages into msgs, straight from the segment:
+ * returns how far into its payload the batch got (len when the whole
+ * record fitted).  A MESSAGE is one message; each line of a LINES record
+ * is one, all with the record's time, pid, tag and priority. */
+static uint32_t add_record(const struct spool_rec *r, const unsigned char *payload, uint32_t len,
+			   uint32_t kind, uint32_t from, uint32_t taglen, uint32_t pos, uint32_t room)
 {
-	iov[niov].iov_base = (void *)p;
-	iov[niov++].iov_len = n;
-}
+	const unsigned char *p = payload + (from > taglen ? from : taglen), *end = payload + len;
+	struct spool_msg m;
 
-/* "(PID): ", formatted once per record, in the slot of the record's
- * first iov: a record that adds none (an empty LINES record, which only
- * a corrupt segment holds) leaves its slot to the next, so a batch never
- * needs more than IOV_BATCH of them */
-static const char *make_prefix(int32_t pid, size_t *len)
-{
-	char *p = prefixes[niov];
-
-	*len = spool_fmt_prefix(p, pid);
-	return p;
-}
-
-/* A committed record into iov, straight from the segment: returns how far
- * into its payload the batch got (len when the whole record fitted).
- * Each line of a LINES record gets its own prefix; a MESSAGE, or any
- * record with -r, goes out as one piece. */
-static uint32_t add_record(const struct spool_reader *rd, const unsigned char *payload,
-			   uint32_t len, uint32_t kind, int32_t pid, uint32_t from)
-{
-	const unsigned char *p = payload + from, *end = payload + len;
-	size_t plen = 0;
-	const char *pre = rd->raw ? NULL : make_prefix(pid, &plen);
-
-	/* an empty LINES record has no line to print */
-	while ((p < end || kind == KIND_MESSAGE) && niov <= IOV_BATCH - 3) {
+	m.time_us = r->time_us;
+	m.pid = r->pid;
+	m.prio = r->prio;
+	m.tag = (const char *)payload;
+	m.taglen = taglen;
+	/* an empty LINES record (only a corrupt segment holds one) has no line */
+	while ((p < end || kind == KIND_MESSAGE) && nmsgs < MSG_BATCH) {
 		const unsigned char *next = end, *nl;
+		int has_nl = 0;
 
-		if (pre && kind == KIND_LINES && (nl = memchr(p, '\n', (size_t)(end - p))))
+		if (kind == KIND_LINES && (nl = memchr(p, '\n', (size_t)(end - p)))) {
 			next = nl + 1;
-		if (pre)
-			add_iov(pre, plen);
-		add_iov(p, (size_t)(next - p));
+			has_nl = 1;
+		}
+		m.text = p;
+		m.len = (uint32_t)(next - p) - (uint32_t)has_nl;
+		msgs[nmsgs] = m;
+		after[nmsgs].has_nl = has_nl;
 		/* a message has no newline of its own; a corrupt LINES record
 		 * may lack its last one */
-		if (kind == KIND_MESSAGE || next[-1] != '\n')
-			add_iov("\n", 1);
+		after[nmsgs].pos = next == end ? pos + room : pos;
+		after[nmsgs++].from = next == end ? 0 : (uint32_t)(next - payload);
 		p = next;
 		if (kind == KIND_MESSAGE)
 			break;
@@ -63,29 +58,42 @@ static uint32_t add_record(const struct spool_reader *rd, const unsigned char *p
 	return (uint32_t)(p - payload);
 }
 
-static void write_batch(const struct spool_reader *rd)
+/* The batch to the output (spoolout.c): 0, or -1 when *stop came while
+ * the output could take nothing (then nothing of it counts as out) */
+static int write_out(const struct spool_reader *rd, volatile sig_atomic_t *stop)
 {
-	struct iovec *v = iov;
-	int n = niov;
+	struct iovec *v;
+	int n = spool_fmt_iov(&v);
 
-	while (n > 0) {
-		ssize_t w = writev(rd->out_fd, v, n);
+	return spool_out_writev(rd->out, v, n, stop);
+}
 
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			die_errno("write", rd->out_name, errno);
-		}
-		while (n > 0 && (size_t)w >= v->iov_len) {
-			w -= (ssize_t)v->iov_len;
-			v++;
-			n--;
-		}
-		if (n > 0) {
-			v->iov_base = (char *)v->iov_base + w;
-			v->iov_len -= (size_t)w;
-		}
+/* The batch's messages as lines (spoolfmt.c), written out: how many
+ * went (-1: stopped, none).  The batch ends at a message that does not
+ * fit the buffer or the output's room before a rotation (-S); a first
+ * one that does not goes alone, in pieces of the whole buffer (a spooler
+ * that dies in between prints it again whole: progress is saved per
+ * message). */
+static int output_batch(const struct spool_reader *rd, volatile sig_atomic_t *stop)
+{
+	int k = 0;
+	uint32_t done = 0;
+
+	spool_fmt_start(spool_out_room(rd->out));
+	while (k < nmsgs && spool_fmt_add(&rd->fmt, &msgs[k], after[k].has_nl, &done, 0)) {
+		done = 0;
+		k++;
 	}
+	if (k == 0) {
+		spool_fmt_start(UINT64_MAX);
+		while (!spool_fmt_add(&rd->fmt, &msgs[0], after[0].has_nl, &done, 1)) {
+			if (write_out(rd, stop) < 0)
+				return -1;
+			spool_fmt_start(UINT64_MAX);
+		}
+		k = 1;
+	}
+	return write_out(rd, stop) < 0 ? -1 : k;
 }
 
 /* wake every waiting sender: top SEM_SPACE up to their number (a few
@@ -140,7 +148,8 @@ static uint32_t saved_skip(const struct spool_reader *rd)
 	return skip;
 }
 
-enum walk { WALK_EMPTY, WALK_WAIT, WALK_DONE };
+/* WALK_STOPPED: *stop while the output could take nothing */
+enum walk { WALK_EMPTY, WALK_WAIT, WALK_DONE, WALK_STOPPED };
 
 /* The tail record is still RESERVED: is its sender gone for good?  NULL
  * while it may yet commit, else why we give up on it.  Its pid is
@@ -167,13 +176,14 @@ static const char *owner_gone(struct spool_reader *rd, int32_t pid, uint32_t kin
  * its message appears whole or not at all.  (Skipped: RESERVED -> DROPPED
  * in one CAS; when the sender committed since we looked, the CAS fails
  * and the record is read again, now committed.) */
-static enum walk drain_batch(struct spool_reader *rd)
+static enum walk drain_batch(struct spool_reader *rd, volatile sig_atomic_t *stop)
 {
 	const struct spool *s = &rd->sp;
 	struct spool_hdr *h = s->h;	/* a copy the atomics do not make us reload */
 	uint32_t res = __atomic_load_n(&h->reserve, __ATOMIC_ACQUIRE);
 	uint32_t pos = rd->tail, from = rd->skip, avail = res - rd->tail;
 	enum walk result = WALK_DONE;
+	int k;
 
 	/* with avail, res on a record boundary: so is the tail (consumed,
 	 * untrusted when read at start-up), and every record walked */
@@ -183,8 +193,8 @@ static enum walk drain_batch(struct spool_reader *rd)
 		spool_corrupt(s, "consumed position changed under the spooler");
 	if (!avail)
 		return WALK_EMPTY;
-	niov = 0;
-	while (pos != res && niov <= IOV_BATCH - 3) {
+	nmsgs = 0;
+	while (pos != res && nmsgs < MSG_BATCH) {
 		uint32_t off = pos & s->mask;
 		struct spool_rec *r = (struct spool_rec *)(void *)(s->ring + off);
 		uint32_t state = __atomic_load_n(&r->state, __ATOMIC_ACQUIRE);
@@ -192,6 +202,7 @@ static enum walk drain_batch(struct spool_reader *rd)
 		uint32_t len = __atomic_load_n(&r->len, __ATOMIC_RELAXED);
 		uint32_t kind = __atomic_load_n(&r->kind, __ATOMIC_RELAXED);
 		int32_t pid = __atomic_load_n(&r->pid, __ATOMIC_RELAXED);
+		uint32_t taglen = __atomic_load_n(&r->taglen, __ATOMIC_RELAXED);
 		uint32_t room;
 
 		if (len > s->size - off - sizeof(*r) || (room = spool_payload_room(len)) > res - pos)
@@ -222,14 +233,23 @@ static enum walk drain_batch(struct spool_reader *rd)
 			 * shrink a committed record, but someone did */
 			if (from > len)
 				spool_corrupt(s, "record length changed under the spooler");
-			from = add_record(rd, (unsigned char *)(r + 1), len, kind, pid, from);
+			if (taglen > len)
+				spool_corrupt(s, "tag longer than its record");
+			from = add_record(r, (unsigned char *)(r + 1), len, kind, from, taglen, pos, room);
 			if (from < len)
 				break;
 		}
 		pos += room;
 		from = 0;
 	}
-	write_batch(rd);
+	if (nmsgs && (k = output_batch(rd, stop)) < 0)
+		return WALK_STOPPED;
+	if (nmsgs && k < nmsgs) {
+		/* ended early: from the message after the last one out */
+		pos = after[k - 1].pos;
+		from = after[k - 1].from;
+		result = WALK_DONE;
+	}
 	if (pos == rd->tail && from == rd->skip)
 		return result;
 	rd->old_left = rd->old_left > pos - rd->tail ? rd->old_left - (pos - rd->tail) : 0;
@@ -328,8 +348,17 @@ int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atom
 	 * (or of one unknown) holds pids we cannot check */
 	rd->old_left = !ns || ns != was ? __atomic_load_n(&h->reserve, __ATOMIC_SEQ_CST) - rd->tail : 0;
 	for (;;) {
-		enum walk w = drain_batch(rd);
+		enum walk w = drain_batch(rd, stop);
 		int32_t gave_up;
+
+		/* sink: stopped on a full disk: what is queued stays; -R: the
+		 * spool too, open again (exit 1, as when held) */
+		if (w == WALK_STOPPED) {
+			if (!rm)
+				break;
+			__atomic_store_n(&h->closed, 0, __ATOMIC_RELAXED);
+			return -1;
+		}
 
 		/* after each batch: a spool that never runs empty must not
 		 * keep a service manager waiting.  -R: then no reservation
@@ -350,6 +379,9 @@ int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atom
 			__atomic_store_n(&h->closed, 0, __ATOMIC_RELAXED);
 			return gave_up;
 		}
+		/* sink: SIGHUP while idle: FILE again now, not at the next batch */
+		if (spool_hup)
+			spool_out_reopen(rd->out);
 		/* waiting on a live sender: look again soon in case it dies */
 		sleep_for_senders(rd, w == WALK_WAIT ? 50 : 1000, *stop && !closed);
 	}

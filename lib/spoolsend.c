@@ -9,7 +9,8 @@
 #include <unistd.h>
 #include "spool.h"
 
-void spool_send_open(struct spool_sender *w, key_t key, int32_t wait_ms)
+void spool_send_open(struct spool_sender *w, key_t key, int32_t wait_ms,
+		     const char *tag, uint16_t taglen, uint16_t prio)
 {
 	spool_attach(&w->sp, key);
 	w->pid = (int32_t)getpid();
@@ -17,6 +18,9 @@ void spool_send_open(struct spool_sender *w, key_t key, int32_t wait_ms)
 	w->ns = pid_ns_id() ?: 1;
 	w->wait_ms = wait_ms;
 	w->warned = 0;
+	w->tag = tag ? tag : "";	/* memcpy's source: never NULL */
+	w->taglen = taglen;
+	w->prio = prio;
 	/* nothing sent yet: nothing that a removal could lose */
 	w->end = __atomic_load_n(&w->sp.h->consumed, __ATOMIC_RELAXED);
 }
@@ -73,6 +77,8 @@ static void unlock_reserve(struct spool_hdr *h)
 	__atomic_store_n(&h->lock, 0, __ATOMIC_RELEASE);
 }
 
+/* The header's first half, under the lock: what the spooler needs to
+ * walk past the record (the rest is written with the payload) */
 static void put_rec(const struct spool_sender *w, uint32_t off, uint32_t state,
 		    uint32_t len, uint32_t kind)
 {
@@ -165,8 +171,9 @@ static int removed(const struct spool *s, struct shmid_ds *ds)
 	return (ds->shm_perm.mode & SHM_DEST) != 0;
 }
 
-/* Sleep until the spooler frees space, or the -n/-t limit says stop. */
-static void wait_for_room(struct spool_sender *w, uint32_t start)
+/* Sleep until the spooler frees space, or the -n/-w limit says stop;
+ * -1: (by default) no spooler runs to free it. */
+static int wait_for_room(struct spool_sender *w, uint32_t start)
 {
 	const struct spool *s = &w->sp;
 	int32_t left = 100;
@@ -181,8 +188,13 @@ static void wait_for_room(struct spool_sender *w, uint32_t start)
 			die_status(EXIT_FULL, s->keyname, "spool full: timed out", 0);
 		left = w->wait_ms - (int32_t)waited;
 	}
-	if (!w->warned && xsemctl(s->keyname, s->semid, SEM_OWNER, GETVAL, 0) == 0) {
-		warn_msg(s->keyname, "spool full and no shmspool running: waiting");
+	/* asked each time: a spooler that dies while we wait leaves no one
+	 * to make room */
+	if (xsemctl(s->keyname, s->semid, SEM_OWNER, GETVAL, 0) == 0) {
+		if (w->wait_ms == SPOOL_WAIT_SPOOLER)
+			return -1;
+		if (!w->warned)
+			warn_msg(s->keyname, "spool full and no shmspool running: waiting");
 		w->warned = 1;
 	}
 	__atomic_add_fetch(&s->h->waiters, 1, __ATOMIC_SEQ_CST);
@@ -194,17 +206,28 @@ static void wait_for_room(struct spool_sender *w, uint32_t start)
 
 	if (removed(s, &ds))
 		die_msg(s->keyname, "the spool was removed");
+	return 0;
 }
 
-void spool_send(struct spool_sender *w, const void *payload, uint32_t len, uint32_t kind)
+int spool_send(struct spool_sender *w, const void *text, uint32_t len, uint32_t kind,
+	       uint64_t time_us)
 {
 	uint32_t start = w->wait_ms > 0 ? spool_now_ms() : 0, pos;
 	int64_t off;
+	struct spool_rec *r;
 
-	while ((off = reserve(w, len, kind, &pos)) < 0)
-		wait_for_room(w, start);
-	memcpy(w->sp.ring + off + sizeof(struct spool_rec), payload, len);
+	while ((off = reserve(w, w->taglen + len, kind, &pos)) < 0)
+		if (wait_for_room(w, start) < 0)
+			return -1;
+	r = (struct spool_rec *)(void *)(w->sp.ring + off);
+	r->time_us = time_us;
+	r->prio = w->prio;
+	r->taglen = w->taglen;
+	r->unused = 0;
+	memcpy(r + 1, w->tag, w->taglen);
+	memcpy((char *)(r + 1) + w->taglen, text, len);
 	commit(&w->sp, (uint32_t)off, pos);
+	return 0;
 }
 
 void spool_send_done(struct spool_sender *w)

@@ -3,12 +3,12 @@
 #include <string.h>
 #include "libshmbox.h"
 
-/* v / base, and v % base in *rem, for base <= 16 with 32-bit divisions:
+/* v / base, and v % base in *rem, for base < 2^16 with 32-bit divisions:
  * long division of the high word, then of two 16-bit digits of the low
  * word (a remainder < base and 16 bits fit in 32).  A 64-bit "/" and "%"
  * bring libgcc's __udivdi3 and __umoddi3 into the 32-bit builds: mipsel
  * defconfig +2,484 B (docs/size.md; x86_64's plain form is 22 B less). */
-static uint64_t div_small(uint64_t v, unsigned base, unsigned *rem)
+uint64_t div_u16(uint64_t v, unsigned base, unsigned *rem)
 {
 	uint32_t hi = (uint32_t)(v >> 32), lo = (uint32_t)v;
 	uint32_t qhi = hi / base, part = (hi % base) << 16 | lo >> 16;
@@ -27,7 +27,7 @@ size_t fmt_u64(char *buf, uint64_t v, unsigned base)
 	do {
 		unsigned digit;
 
-		v = div_small(v, base, &digit);
+		v = div_u16(v, base, &digit);
 		*--p = "0123456789abcdef"[digit];
 	} while (v);
 	n = (size_t)(tmp + sizeof(tmp) - p);

@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[2], "dead-lock")) {
 		h->lock = (uint32_t)dead_pid();
 	} else if (!strcmp(argv[2], "dead-reserve") && argc == 4) {
-		uint32_t len = (uint32_t)atoi(argv[3]), need = 16 + ((len + 15) & ~15u);
+		uint32_t len = (uint32_t)atoi(argv[3]), need = 32 + ((len + 15) & ~15u);
 		uint32_t off = h->reserve & (h->ring_size - 1);
 		uint32_t *rec = (uint32_t *)(seg + 64 + off);
 
@@ -119,6 +119,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "spoolpoke: would wrap; send something first\n");
 			return 1;
 		}
+		memset(rec, 0, 32);	/* version 3: a 32-byte header; no tag */
 		rec[1] = len;
 		rec[2] = (uint32_t)dead_pid();
 		rec[3] = 1;
@@ -129,15 +130,16 @@ int main(int argc, char **argv)
 			uint32_t off = h->reserve & (h->ring_size - 1);
 			uint32_t *rec = (uint32_t *)(seg + 64 + off);
 
-			if (off + 16 > h->ring_size || h->reserve - h->consumed + 16 > h->ring_size) {
+			if (off + 32 > h->ring_size || h->reserve - h->consumed + 32 > h->ring_size) {
 				fprintf(stderr, "spoolpoke: no room; a bigger ring or fewer\n");
 				return 1;
 			}
+			memset(rec, 0, 32);	/* no time, prio 0, no tag */
 			rec[1] = 0;
 			rec[2] = (uint32_t)getpid();
 			rec[3] = 2;	/* LINES */
 			rec[0] = 0x544d4f43u;	/* COMT */
-			__atomic_store_n(&h->reserve, h->reserve + 16, __ATOMIC_RELEASE);
+			__atomic_store_n(&h->reserve, h->reserve + 32, __ATOMIC_RELEASE);
 		}
 	} else if (!strcmp(argv[2], "fuzz") && argc == 5) {
 		size_t words = ds.shm_segsz / 4;

@@ -74,7 +74,7 @@ static int reserved_by(struct hdr *h, pid_t pid)
 			return 0;
 		if (r[0] == RESV && (pid_t)r[2] == pid)
 			return 1;
-		pos += 16 + ((len + 15) & ~15u);
+		pos += 32 + ((len + 15) & ~15u);	/* version 3: 32-byte headers */
 	}
 	return 0;
 }
