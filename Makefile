@@ -61,7 +61,7 @@ ifeq ($(CROSS),)
 	sh scripts/install-deps
 	sh test/all
 else
-	sh scripts/install-deps cross
+	sh scripts/install-deps cross $(CROSS_TARGET)
 	$(MAKE) all
 	SHMBOX=$(O)/shmbox EMU=$(CROSS_EMU) sh test/run
 endif

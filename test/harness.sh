@@ -70,6 +70,15 @@ shmbox() { $EMU "$SHMBOX" "$@"; }
 # for "APPLET ... &" and pipelines whose pid matters: $! is the applet itself
 bg_applet() { a=$1; shift; exec $EMU "$LINKS/$a" "$@"; }
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+# wait_until SECS CODE: until the shell code succeeds, at most SECS seconds
+# (0.02 s steps).  A case waits for the state it needs, never a fixed
+# sleep: under load (make test's lanes, qemu-user) that raced.
+wait_until() {
+	_wu=0
+	while ! eval "$2"; do
+		_wu=$((_wu + 1)); [ $_wu -lt $(($1 * 50)) ] || return 1; sleep 0.02
+	done
+}
 # kill_child SIGNAL PID...: signal background children of this shell, but
 # only those not yet reaped.  The shell reaps a child that ended whenever
 # it waits for any other command, and its pid is then soon another
