@@ -54,6 +54,10 @@ void move_down(char *dst, const char *src, size_t n);	/* dst <= src */
 int str_eq(const char *a, const char *b);	/* !strcmp(a, b) */
 
 /* sys.c: system calls that return -1 and errno */
+struct iovec;
+/* after a writev of n iovecs at *v wrote w bytes: *v moved past what is
+ * written (the first one left trimmed); returns the iovecs left */
+int iov_advance(struct iovec **v, int n, size_t w);
 int write_all(int fd, const void *p, size_t n);	/* EINTR, short writes */
 
 /* errtext.c: strerror() in musl's words for the errnos of lib/errtext.h,

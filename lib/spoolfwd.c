@@ -381,15 +381,7 @@ static int write_iov(struct fwd *f, struct iovec *v, int n, volatile sig_atomic_
 				return -1;
 			continue;
 		}
-		while (n > 0 && (size_t)w >= v->iov_len) {
-			w -= (ssize_t)v->iov_len;
-			v++;
-			n--;
-		}
-		if (n > 0) {
-			v->iov_base = (char *)v->iov_base + w;
-			v->iov_len -= (size_t)w;
-		}
+		n = iov_advance(&v, n, (size_t)w);
 	}
 	return 0;
 }

@@ -134,15 +134,7 @@ int spool_out_writev(struct spool_out *o, struct iovec *v, int n, volatile sig_a
 		}
 		o->bytes += (uint64_t)w;
 		written += (uint64_t)w;
-		while (n > 0 && (size_t)w >= v->iov_len) {
-			w -= (ssize_t)v->iov_len;
-			v++;
-			n--;
-		}
-		if (n > 0) {
-			v->iov_base = (char *)v->iov_base + w;
-			v->iov_len -= (size_t)w;
-		}
+		n = iov_advance(&v, n, (size_t)w);
 	}
 	if (stalled)
 		warn_msg(o->name, "writing again");
