@@ -68,7 +68,7 @@ endif
 
 # boot shmbox in an initramfs on real kernels under qemu: test/boot/run
 test-initramfs:
-	sh scripts/install-deps boot
+	sh scripts/install-deps $(if $(filter cached,$(SHMBOX_NOSYSV_KERNEL)),boot,kernel)
 	sh test/boot/run
 
 demo: $(O)/shmbox
