@@ -163,6 +163,7 @@ int shmspool_main(int argc, char **argv)
 	struct opts o;
 	uint32_t size = SPOOL_DEFAULT_SIZE;
 	int mode = 0600;
+	int32_t r;
 	unsigned how = 0;
 
 	(void)argc;
@@ -224,5 +225,8 @@ int shmspool_main(int argc, char **argv)
 		return EXIT_OK;
 	/* 1: gave up behind a message a live process is writing (-x, -R),
 	 * or stopped with -R on an output that took nothing */
-	return spool_drain(&rd, OPT(&o, OPT_x) != 0, OPT(&o, OPT_R) != 0, &stop) ? EXIT_ERR : EXIT_OK;
+	r = spool_drain(&rd, OPT(&o, OPT_x) != 0, OPT(&o, OPT_R) != 0, &stop);
+	if (ENABLE_FEATURE_SPOOL_FORWARD && rd.fwd)
+		fwd_close(rd.fwd);
+	return r ? EXIT_ERR : EXIT_OK;
 }

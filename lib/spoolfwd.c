@@ -18,6 +18,7 @@
 #define TAG_MAX 48	/* RFC 5424's APP-NAME */
 #define POLL_MS 200	/* how often a wait looks at *stop */
 #define STOP_GRACE_MS 1000	/* after *stop: time left to finish a batch */
+#define CLOSE_MS 500	/* RELP: the longest wait for the answer to close */
 #define BACKOFF_MAX 30
 #define RELP_TXNR_MAX 999999999u
 #define RELP_OPEN "relp_version=0\nrelp_software=shmbox\ncommands=syslog"
@@ -492,6 +493,39 @@ static void fwd_drop(struct fwd *f)
 	if (f->fd >= 0)
 		close(f->fd);
 	f->fd = -1;
+}
+
+/* RELP: end the session as the protocol says, "close" and the server's
+ * answer, so that the receiver logs no broken session (rsyslog's imrelp
+ * did at each stop).  What was not acknowledged stays in the spool
+ * anyway.  Bounded: CLOSE_MS for the answer, then the socket goes. */
+void fwd_close(struct fwd *f)
+{
+	char *p;
+	uint32_t start = spool_now_ms();
+
+	if (f->kind == FWD_RELP && f->fd >= 0 && !opening) {
+		p = put_str(put_u(hdrs[0], f->txnr), " close 0\n");
+		/* the whole frame or none: a socket that takes part of it
+		 * (a full send buffer) is no session to close politely */
+		if (write(f->fd, hdrs[0], (size_t)(p - hdrs[0])) == p - hdrs[0]) {
+			struct pollfd q = { f->fd, POLLIN, 0 };
+			char buf[256];
+			int left, r;
+
+			/* its answer, then the end of the stream */
+			while ((left = CLOSE_MS - (int)(spool_now_ms() - start)) > 0) {
+				if ((r = poll(&q, 1, left)) < 0 && errno == EINTR)
+					continue;
+				if (r <= 0)
+					break;
+				if ((r = (int)read(f->fd, buf, sizeof(buf))) == 0 ||
+				    (r < 0 && errno != EINTR && errno != EAGAIN))
+					break;
+			}
+		}
+	}
+	fwd_drop(f);
 }
 
 /* the destination failed: say so the first time; the messages stay */

@@ -59,5 +59,8 @@ void fwd_open(struct fwd *f, const char *dest);
  * *stop was set and they could not be within a second (then nothing of
  * them counts as delivered) */
 int fwd_send(struct fwd *f, const struct spool_msg *m, int n, volatile sig_atomic_t *stop);
+/* the end: RELP's close and its answer (at most half a second), then the
+ * socket closed */
+void fwd_close(struct fwd *f);
 
 #endif
