@@ -159,27 +159,16 @@ static unsigned shown;	/* objects printed so far */
  * 64-bit division: on 32-bit targets it is a libgcc call) */
 static const char *fmt_time(int64_t t, char *buf)
 {
-	uint32_t secs = (uint32_t)t, z = secs / 86400 + 719468, era, doe, yoe, doy, mp;
-	uint32_t v[6];
+	struct utc u;
 
 	if (t <= 0 || t > UINT32_MAX)
 		return NULL;
-	/* days to a civil date: Howard Hinnant's days_from_civil, inverted */
-	era = z / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	v[2] = doy - (153 * mp + 2) / 5 + 1;
-	v[1] = mp < 10 ? mp + 3 : mp - 9;
-	v[0] = yoe + era * 400 + (v[1] <= 2);
-	secs %= 86400;
-	v[3] = secs / 3600;
-	v[4] = secs / 60 % 60;
-	v[5] = secs % 60;
+	utc_of((uint64_t)t * 1000000, &u);
+	const unsigned v[6] = { u.year, u.mon, u.day, u.hour, u.min, u.sec };
+
 	memcpy(buf, "0000-00-00T00:00:00+00:00", 26);
 	for (int i = 0; i < 6; i++)	/* number i ends at 3 + 3i */
-		for (uint32_t n = v[i], at = 3 + 3 * (unsigned)i; n; n /= 10)
+		for (unsigned n = v[i], at = 3 + 3 * (unsigned)i; n; n /= 10)
 			buf[at--] = (char)('0' + n % 10);
 	return buf;
 }

@@ -46,6 +46,12 @@ size_t fmt_u64(char *buf, uint64_t v, unsigned base);
 /* v / d and v % d (in *rem) for d < 2^16, with 32-bit divisions: no
  * libgcc __udivdi3 on 32-bit targets (mipsel +2,484 B) */
 uint64_t div_u16(uint64_t v, unsigned d, unsigned *rem);
+/* microseconds since 1970 to a UTC date and time (16-bit divisors, no
+ * 64-bit division: a libgcc call on 32-bit targets) */
+struct utc {
+	unsigned year, mon, day, hour, min, sec, usec;
+};
+void utc_of(uint64_t us, struct utc *t);
 /* a + b + c into buf (any may be NULL), cut to fit; returns buf */
 char *str_join(char *buf, size_t size, const char *a, const char *b, const char *c);
 /* a + b + v in decimal + c, the same way */

@@ -38,19 +38,6 @@ static struct {
 	int valid;
 } pre;
 
-/* UNIX days to year, month, day (H. Hinnant's civil_from_days, in 32
- * bits: days since 1970 of any 64-bit microsecond time fit) */
-static void civil(uint32_t days, uint32_t *y, unsigned *m, unsigned *d)
-{
-	uint32_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
-	uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 /* n digits of v, zero-padded, at p */
 static char *digits(char *p, uint32_t v, int n)
 {
@@ -62,29 +49,23 @@ static char *digits(char *p, uint32_t v, int n)
 /* "2026-12-05T20:41:07.123456Z " (the year has 4 digits, or more) */
 static size_t fmt_time(char *out, uint64_t us)
 {
-	unsigned r64 = (unsigned)us & 63, usec, r128, sod, mon, day;
-	/* 10^6 = 64 * 15625, 86400 = 128 * 675: divisors of 16 bits */
-	uint64_t secs = div_u16(us >> 6, 15625, &usec);
-	uint32_t days = (uint32_t)div_u16(secs >> 7, 675, &sod), year;
+	struct utc t;
 	char *p = out;
 
-	r128 = (unsigned)secs & 127;
-	usec = usec * 64 + r64;
-	sod = sod * 128 + r128;
-	civil(days, &year, &mon, &day);
-	p = digits(p, year, year > 9999 ? (year > 99999 ? 6 : 5) : 4);
+	utc_of(us, &t);
+	p = digits(p, t.year, t.year > 9999 ? (t.year > 99999 ? 6 : 5) : 4);
 	*p++ = '-';
-	p = digits(p, mon, 2);
+	p = digits(p, t.mon, 2);
 	*p++ = '-';
-	p = digits(p, day, 2);
+	p = digits(p, t.day, 2);
 	*p++ = 'T';
-	p = digits(p, sod / 3600, 2);
+	p = digits(p, t.hour, 2);
 	*p++ = ':';
-	p = digits(p, sod / 60 % 60, 2);
+	p = digits(p, t.min, 2);
 	*p++ = ':';
-	p = digits(p, sod % 60, 2);
+	p = digits(p, t.sec, 2);
 	*p++ = '.';
-	p = digits(p, usec, 6);
+	p = digits(p, t.usec, 6);
 	*p++ = 'Z';
 	*p++ = ' ';
 	return (size_t)(p - out);

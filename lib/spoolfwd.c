@@ -38,47 +38,6 @@ static int opening;	/* RELP: waiting for the answer to open (txnr 1) */
 static unsigned char hist[FWD_HISTORY];
 static uint32_t hist_len, hist_n;
 
-/* v / d for d < 2^16 with 32-bit divisions (as str.c's div_small: a
- * 64-bit one brings libgcc's __udivdi3 into the 32-bit builds) */
-static uint64_t div16(uint64_t v, uint32_t d, uint32_t *rem)
-{
-	uint32_t hi = (uint32_t)(v >> 32), lo = (uint32_t)v;
-	uint32_t qhi = hi / d, part = (hi % d) << 16 | lo >> 16;
-	uint32_t qmid = part / d;
-
-	part = (part % d) << 16 | (lo & 0xffff);
-	*rem = part % d;
-	return (uint64_t)qhi << 32 | qmid << 16 | part / d;
-}
-
-struct utc {
-	uint32_t year, mon, day, hour, min, sec, usec;
-};
-
-/* microseconds since 1970 to a UTC date (days to a civil date: Howard
- * Hinnant's algorithm, in unsigned 32-bit arithmetic from 1970) */
-static void utc_of(uint64_t us, struct utc *t)
-{
-	uint32_t r, sod, days, z, era, doe, yoe, doy, mp;
-	uint64_t sec = div16(us >> 6, 15625, &r);	/* 64 * 15625 = 10^6 */
-
-	t->usec = r << 6 | (uint32_t)(us & 63);
-	days = (uint32_t)div16(sec >> 7, 675, &r);	/* 128 * 675 = 86400 */
-	sod = r << 7 | (uint32_t)(sec & 127);
-	t->hour = sod / 3600;
-	t->min = sod / 60 % 60;
-	t->sec = sod % 60;
-	z = days + 719468;
-	era = z / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	t->day = doy - (153 * mp + 2) / 5 + 1;
-	t->mon = mp < 10 ? mp + 3 : mp - 9;
-	t->year = yoe + era * 400 + (t->mon <= 2);
-}
-
 static char *put_str(char *p, const char *s)
 {
 	size_t n = strlen(s);

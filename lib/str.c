@@ -19,6 +19,32 @@ uint64_t div_u16(uint64_t v, unsigned base, unsigned *rem)
 	return (uint64_t)qhi << 32 | qmid << 16 | part / base;
 }
 
+/* days since 1970 to a civil date (H. Hinnant's civil_from_days, in
+ * unsigned 32-bit arithmetic: any day of a 64-bit microsecond time) */
+static void civil_from_days(uint32_t days, unsigned *y, unsigned *m, unsigned *d)
+{
+	uint32_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+	uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+void utc_of(uint64_t us, struct utc *t)
+{
+	unsigned r, sod;
+	uint64_t sec = div_u16(us >> 6, 15625, &r);	/* 64 * 15625 = 10^6 */
+
+	t->usec = r << 6 | (unsigned)(us & 63);
+	civil_from_days((uint32_t)div_u16(sec >> 7, 675, &r), &t->year, &t->mon, &t->day);	/* 128 * 675 = 86400 */
+	sod = r << 7 | (unsigned)(sec & 127);
+	t->hour = sod / 3600;
+	t->min = sod / 60 % 60;
+	t->sec = sod % 60;
+}
+
 size_t fmt_u64(char *buf, uint64_t v, unsigned base)
 {
 	char tmp[64], *p = tmp + sizeof(tmp);	/* filled from the end */
