@@ -363,8 +363,8 @@ int32_t spool_drain(struct spool_reader *rd, int once, int rm, volatile sig_atom
 		int32_t gave_up;
 
 		/* stopped while the output or -F's receiver took nothing: what is
-		 * queued stays; -R: the
-		 * spool too, open again (exit 1, as when held) */
+		 * queued stays; -R: the spool too, open again (exit 1, as when
+		 * held) */
 		if (w == WALK_STOPPED) {
 			if (!rm)
 				break;
